@@ -1,0 +1,42 @@
+# GovNet: `make run` starts the suite, `make test` runs every test. Both install into .venv first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Debian tools the tests talk to (kcat reads topics, snmpd is the SNMP agent); installed only if missing
+DEBIAN_PACKAGES := kcat snmpd
+
+.PHONY: run test lint install system-deps bench clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+system-deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian packages:$$missing"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "warning: missing Debian packages:$$missing (tests that need them will fail)"; fi; \
+	fi
+
+run: $(STAMP)
+	$(BIN)/govnet up
+
+test: $(STAMP) system-deps
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check shared services tests benchmarks
+	$(BIN)/mypy shared services
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/events.py
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

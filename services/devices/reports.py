@@ -1,0 +1,3 @@
+"""Reports and exports of the devices service."""
+
+from __future__ import annotations

@@ -1,0 +1,16 @@
+"""Settings of the devices service (``GOVNET_DEVICES_*`` plus the suite's ``GOVNET_*``)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic_settings import SettingsConfigDict
+
+from shared.config import ServiceSettings
+
+
+class DevicesSettings(ServiceSettings):
+    """Settings of the devices service."""
+
+    service_name: ClassVar[str] = "devices"
+    model_config = SettingsConfigDict(env_prefix="GOVNET_DEVICES_", extra="ignore", populate_by_name=True)

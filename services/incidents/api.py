@@ -1,0 +1,7 @@
+"""HTTP routes of the incidents service."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])

@@ -1,0 +1,3 @@
+"""Reports and exports of the incidents service."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Domain logic of the incidents service: plain functions taking a session; no FastAPI here."""
+
+from __future__ import annotations

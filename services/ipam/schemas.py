@@ -1,0 +1,3 @@
+"""Request and response models of the ipam service."""
+
+from __future__ import annotations

@@ -1,0 +1,16 @@
+"""Settings of the ipam service (``GOVNET_IPAM_*`` plus the suite's ``GOVNET_*``)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic_settings import SettingsConfigDict
+
+from shared.config import ServiceSettings
+
+
+class IpamSettings(ServiceSettings):
+    """Settings of the ipam service."""
+
+    service_name: ClassVar[str] = "ipam"
+    model_config = SettingsConfigDict(env_prefix="GOVNET_IPAM_", extra="ignore", populate_by_name=True)

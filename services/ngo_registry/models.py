@@ -1,0 +1,9 @@
+"""Tables of the ngo_registry service."""
+
+from __future__ import annotations
+
+from shared.db import make_base
+from shared.events import event_tables
+
+Base = make_base("NgoRegistryBase")
+EVENT_TABLES = event_tables(Base.metadata)

@@ -1,0 +1,135 @@
+"""Database engines and sessions (SQLModel on SQLAlchemy), SQLite and PostgreSQL alike.
+
+SQLite runs in WAL mode with foreign keys on and a busy timeout. Writes begin with
+``BEGIN IMMEDIATE`` so that two writers never deadlock on a lock upgrade: on SQLite that is
+what serialises allocation-style read-check-write transactions. The edge owns the
+transaction: :func:`session_dependency` commits after the endpoint returns (before the
+response is sent) or rolls back when it raises; service code only flushes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import MetaData, event, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import registry
+from sqlmodel import Session, SQLModel, create_engine
+
+#: constraint names every service uses, so migrations can name what they alter
+NAMING_CONVENTION: dict[str, str] = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def service_registry() -> registry:
+    """A SQLAlchemy registry with its own MetaData, so each service's tables stay its own."""
+    return registry(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+
+def make_base(name: str) -> type[SQLModel]:
+    """The SQLModel base class of one service (its own metadata and naming convention)."""
+    base: type[SQLModel] = type(name, (SQLModel,), {}, registry=service_registry())  # type: ignore[call-arg]
+    return base
+
+
+def is_sqlite(engine_or_url: Engine | str) -> bool:
+    url = engine_or_url.url if isinstance(engine_or_url, Engine) else make_url(engine_or_url)
+    return url.get_backend_name() == "sqlite"
+
+
+def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys, a busy timeout and explicit BEGINs."""
+    if is_sqlite(url):
+        database = make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            echo=echo,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            pool_size=pool_size,
+            max_overflow=20,
+        )
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, echo=echo, pool_size=pool_size, max_overflow=20, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # take transaction control away from pysqlite so BEGIN is ours (and SAVEPOINTs work)
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        mode = "IMMEDIATE" if conn.get_execution_options().get("govnet_write") else "DEFERRED"
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+class Database:
+    """One service's engine and its session factory."""
+
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+        self.url = url
+        self.engine = make_engine(url, pool_size=pool_size)
+        self.sqlite = is_sqlite(self.engine)
+        self._write_engine = self.engine.execution_options(govnet_write=True)
+
+    def session(self, *, write: bool = True) -> Session:
+        """A new session; ``write`` takes SQLite's write lock at BEGIN."""
+        return Session(self._write_engine if write else self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[Session]:
+        """A session whose transaction commits on success and rolls back on error."""
+        session = self.session(write=write)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def ping(self) -> bool:
+        """True when the database answers ``SELECT 1``."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return True
+        except Exception:
+            return False
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def session_dependency(request: Request) -> Iterator[Session]:
+    """The request's unit of work: commit when the endpoint returns, roll back when it raises."""
+    database: Database = request.app.state.database
+    with database.transaction(write=request.method not in SAFE_METHODS) as session:
+        yield session
+
+
+# scope="function": the commit happens before the response is sent, so a failed commit is a 500
+SessionDep = Annotated[Session, Depends(session_dependency, scope="function")]

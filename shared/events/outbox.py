@@ -1,0 +1,109 @@
+"""The transactional outbox: an event row commits in the same transaction as the state change.
+
+Each service adds the ``outbox`` and ``inbox`` tables to its own metadata with
+:func:`event_tables`, and emits with :meth:`Outbox.emit` inside the request's session.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text, event
+from sqlalchemy.orm import Session
+
+from shared.config import source_of, topic_of
+from shared.events.envelope import CloudEvent
+
+_PK = BigInteger().with_variant(Integer(), "sqlite")
+
+
+@dataclass(frozen=True)
+class EventTables:
+    outbox: Table
+    inbox: Table
+
+
+def event_tables(metadata: MetaData) -> EventTables:
+    """Declare the outbox and inbox tables in a service's metadata."""
+    outbox = Table(
+        "outbox",
+        metadata,
+        Column("id", _PK, primary_key=True, autoincrement=True),
+        Column("event_id", String(36), nullable=False, unique=True),
+        Column("topic", String(200), nullable=False),
+        Column("key", String(200), nullable=False),
+        Column("payload", Text, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("attempts", Integer, nullable=False, default=0),
+        Column("last_error", Text),
+    )
+    inbox = Table(
+        "inbox",
+        metadata,
+        Column("event_id", String(36), primary_key=True),
+        Column("topic", String(200), nullable=False),
+        Column("type", String(200), nullable=False),
+        Column("outcome", String(20), nullable=False),
+        Column("error", Text),
+        Column("processed_at", DateTime(timezone=True), nullable=False),
+        Index("ix_inbox_processed_at", "processed_at"),
+    )
+    return EventTables(outbox=outbox, inbox=inbox)
+
+
+_wakeups: list[Any] = []
+
+
+def on_outbox_commit(callback: Any) -> None:
+    """Call ``callback()`` after any session that emitted an event commits (wakes the relay)."""
+    _wakeups.append(callback)
+
+
+def remove_outbox_commit(callback: Any) -> None:
+    if callback in _wakeups:
+        _wakeups.remove(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    if session.info.pop("govnet_outbox_pending", False):
+        for callback in list(_wakeups):
+            callback()
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop("govnet_outbox_pending", None)
+
+
+class Outbox:
+    """Emits one service's events into its outbox table."""
+
+    def __init__(self, *, service: str, tables: EventTables) -> None:
+        self.service = service
+        self.tables = tables
+        self.source = source_of(service)
+        self.topic = topic_of(service)
+
+    def emit(self, session: Session, type_: str, *, subject: str | int, data: dict[str, Any]) -> CloudEvent:
+        """Add an event to the outbox in the caller's transaction."""
+        evt = CloudEvent(source=self.source, type=type_, subject=str(subject), data=data)
+        self.add(session, evt, topic=self.topic)
+        return evt
+
+    def add(self, session: Session, evt: CloudEvent, *, topic: str) -> None:
+        """Queue an already built event for ``topic`` (used for dead letters too)."""
+        session.execute(
+            self.tables.outbox.insert().values(
+                event_id=evt.id,
+                topic=topic,
+                key=evt.subject,
+                payload=json.dumps(evt.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":")),
+                created_at=datetime.now(UTC),
+                attempts=0,
+            )
+        )
+        session.info["govnet_outbox_pending"] = True

@@ -1,0 +1,207 @@
+"""The outbox relay: publishes committed outbox rows to Kafka in id order, then deletes them.
+
+Rows go out in commit order, with the entity id as the key, so one entity's events stay in
+order on its partition. Publishing waits for acks=all; a row is deleted only once the broker
+has acknowledged it. When the broker is down the backlog grows (exported as metrics) and the
+relay retries with exponential backoff; nothing is lost. On PostgreSQL a session advisory lock
+makes one relay per service active, so two replicas never interleave one key's events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import zlib
+from datetime import UTC, datetime
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import delete, func, select, text, update
+
+from shared.config import ALL_TOPICS, SuiteSettings
+from shared.db import Database
+from shared.events.kafka import ensure_topics, make_producer
+from shared.events.outbox import EventTables, on_outbox_commit, remove_outbox_commit
+from shared.observability import OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE, OUTBOX_PUBLISHED
+
+log = logging.getLogger("govnet.events.relay")
+
+MAX_BACKOFF_SECONDS = 2.0
+
+
+class OutboxRelay:
+    def __init__(self, *, service: str, database: Database, tables: EventTables, settings: SuiteSettings) -> None:
+        self.service = service
+        self.database = database
+        self.outbox = tables.outbox
+        self.settings = settings
+        self._producer: AIOKafkaProducer | None = None
+        self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping = False
+        self._lock_conn: Any = None
+        self.broker_ok = False
+        self.published = 0
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def _wakeup(self) -> None:
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def run(self) -> None:
+        """Publish until cancelled."""
+        self._loop = asyncio.get_running_loop()
+        on_outbox_commit(self._wakeup)
+        backoff = 0.1
+        last_metrics = 0.0
+        try:
+            while not self._stopping:
+                if time.monotonic() - last_metrics > 1.0:
+                    await asyncio.to_thread(self.update_metrics)
+                    last_metrics = time.monotonic()
+                if not await asyncio.to_thread(self._hold_leadership):
+                    await asyncio.sleep(1.0)
+                    continue
+                try:
+                    sent = await self.publish_batch()
+                    backoff = 0.1
+                except Exception as exc:
+                    self.broker_ok = False
+                    log.warning("outbox publish failed; retrying", extra={"error": repr(exc), "backoff": backoff})
+                    await self._drop_producer()
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+                    continue
+                if sent == 0:
+                    self._wake.clear()
+                    try:
+                        await asyncio.wait_for(self._wake.wait(), timeout=self.settings.relay_idle_seconds)
+                    except TimeoutError:
+                        pass
+        finally:
+            remove_outbox_commit(self._wakeup)
+            await self._drop_producer()
+            await asyncio.to_thread(self._release_leadership)
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    async def _get_producer(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = make_producer(self.settings, client_id=f"{self.service}-relay")
+            try:
+                await producer.start()
+            except BaseException:
+                await producer.stop()
+                raise
+            self._producer = producer
+            await ensure_topics(self.settings, ALL_TOPICS)
+        return self._producer
+
+    async def _drop_producer(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            try:
+                await asyncio.wait_for(producer.stop(), timeout=5)
+            except Exception:
+                pass
+
+    # -- leadership (PostgreSQL only) --------------------------------------------------------
+    def _hold_leadership(self) -> bool:
+        if self.database.sqlite:
+            return True
+        if self._lock_conn is not None:
+            return True
+        conn = self.database.engine.connect()
+        key = zlib.crc32(f"govnet-outbox-{self.service}".encode())
+        got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+        conn.commit()
+        if got:
+            self._lock_conn = conn
+            return True
+        conn.close()
+        return False
+
+    def _release_leadership(self) -> None:
+        if self._lock_conn is not None:
+            try:
+                self._lock_conn.close()
+            finally:
+                self._lock_conn = None
+
+    # -- publishing --------------------------------------------------------------------------
+    def _pending(self) -> list[Any]:
+        with self.database.transaction(write=False) as session:
+            return list(
+                session.execute(
+                    select(self.outbox.c.id, self.outbox.c.topic, self.outbox.c.key, self.outbox.c.payload)
+                    .order_by(self.outbox.c.id)
+                    .limit(self.settings.relay_batch_size)
+                ).all()
+            )
+
+    def _mark_published(self, ids: list[int]) -> None:
+        with self.database.transaction() as session:
+            session.execute(delete(self.outbox).where(self.outbox.c.id.in_(ids)))
+
+    def _mark_failed(self, ids: list[int], error: str) -> None:
+        with self.database.transaction() as session:
+            session.execute(
+                update(self.outbox)
+                .where(self.outbox.c.id.in_(ids))
+                .values(attempts=self.outbox.c.attempts + 1, last_error=error[:2000])
+            )
+
+    async def publish_batch(self) -> int:
+        """Publish one batch of pending rows; returns how many were acknowledged."""
+        rows = await asyncio.to_thread(self._pending)
+        if not rows:
+            if not self.broker_ok:
+                await self._get_producer()
+                self.broker_ok = True
+            return 0
+        producer = await self._get_producer()
+        futures = []
+        for row in rows:
+            futures.append(
+                await producer.send(row.topic, value=row.payload.encode(), key=row.key.encode())
+            )
+        results = await asyncio.gather(*futures, return_exceptions=True)
+        # the acknowledged prefix is done; the first failure and all after it are retried, in order
+        done: list[int] = []
+        for row, result in zip(rows, results, strict=True):
+            if isinstance(result, BaseException):
+                failed = [r.id for r in rows[len(done):]]
+                if done:
+                    await asyncio.to_thread(self._mark_published, done)
+                await asyncio.to_thread(self._mark_failed, failed, repr(result))
+                raise result
+            done.append(row.id)
+        await asyncio.to_thread(self._mark_published, done)
+        self.broker_ok = True
+        self.published += len(done)
+        OUTBOX_PUBLISHED.labels(self.service).inc(len(done))
+        return len(done)
+
+    def backlog(self) -> tuple[int, float]:
+        """(rows waiting, age in seconds of the oldest)."""
+        with self.database.transaction(write=False) as session:
+            count, oldest = session.execute(
+                select(func.count(), func.min(self.outbox.c.created_at)).select_from(self.outbox)
+            ).one()
+        age = 0.0
+        if oldest is not None:
+            if oldest.tzinfo is None:
+                oldest = oldest.replace(tzinfo=UTC)
+            age = max(0.0, (datetime.now(UTC) - oldest).total_seconds())
+        return int(count), age
+
+    def update_metrics(self) -> None:
+        try:
+            count, age = self.backlog()
+        except Exception:
+            return
+        OUTBOX_BACKLOG.labels(self.service).set(count)
+        OUTBOX_OLDEST_AGE.labels(self.service).set(age)
