@@ -1,24 +1,138 @@
-"""The gateway service's FastAPI app."""
+"""The gateway service's FastAPI app: identity, access API, proxy, aggregated OpenAPI."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import contextlib
+import json
+import os
+import secrets
+import string
+from collections.abc import AsyncIterator
+from typing import Any
 
-from services.gateway.api import router
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from starlette.routing import Mount
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from services.gateway import service
+from services.gateway.api import router as access_router
 from services.gateway.events import HANDLERS, outbox
+from services.gateway.oauth import router as oauth_router
+from services.gateway.openapi import aggregated_openapi
+from services.gateway.proxy import ProxyApp
+from services.gateway.routes import SEGMENTS
+from services.gateway.runtime import Gateway
 from services.gateway.settings import GatewaySettings
 from shared.app import create_service_app
+
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"strict-transport-security", b"max-age=31536000; includeSubDomains"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+API_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
+
+
+class SecurityHeadersMiddleware:
+    """Adds the usual browser-hardening headers (a strict CSP except on the Swagger UI page)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = SECURITY_HEADERS if scope["path"].startswith("/docs") else [*SECURITY_HEADERS, API_CSP]
+
+        async def wrapped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, wrapped)
+
+
+def strong_password(length: int = 20) -> str:
+    """A random password that satisfies the N10 rules."""
+    alphabet = string.ascii_letters + string.digits + "-_.!@#%"
+    while True:
+        pw = "".join(secrets.choice(alphabet) for _ in range(length))
+        if any(c.islower() for c in pw) and any(c.isupper() for c in pw) and any(c.isdigit() for c in pw) \
+                and any(c in "-_.!@#%" for c in pw):
+            return pw
+
+
+def bootstrap_demo_admin(gw: Gateway) -> None:
+    """First start with demo data: create ``admin`` and write its credentials (mode 0600) for ``govnet up``."""
+    with gw.database.transaction() as session:
+        if service.admin_exists(session=session):
+            return
+        org, _ = service.ensure_operator_grant(session=session)
+        password = strong_password()
+        service.create_user(session=session, hasher=gw.hasher, rules=gw.rules, username="admin", password=password,
+                            org_id=org.id, full_name="Quản trị viên GovNet", is_admin=True, must_change=True)
+    path = gw.settings.var_dir / "admin-credentials.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump({"username": "admin", "password": password,
+                   "gateway_url": f"http://{gw.settings.host}:{gw.settings.port}"}, fh)
+    os.chmod(path, 0o600)
+    gw.audit.record("user_created", actor="system", org=org.id, detail={"username": "admin", "admin": True})
 
 
 def create_app(settings: GatewaySettings | None = None, *, configure_logs: bool = False) -> FastAPI:
     """Build the gateway app."""
     settings = settings or GatewaySettings()
-    return create_service_app(
+    app = create_service_app(
         settings=settings,
         title="GovNet Gateway",
         description="The suite's only public entry: OAuth2 tokens, access registrations and grants, the audited proxy.",
-        routers=[router],
+        routers=[oauth_router, access_router],
         outbox=outbox,
         handlers=HANDLERS,
         configure_logs=configure_logs,
     )
+    inner = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(application: FastAPI) -> AsyncIterator[Any]:
+        async with inner(application) as state:
+            gw = Gateway(settings, application.state.database)
+            application.state.gateway = gw
+            await gw.start()
+            application.state.verifier = gw.verifier
+            if settings.load_demo_data:
+                bootstrap_demo_admin(gw)
+            try:
+                yield state
+            finally:
+                await gw.stop()
+
+    app.router.lifespan_context = lifespan
+
+    # the aggregated document replaces the gateway's own at /openapi.json (Swagger UI reads it)
+    app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) != "/openapi.json"]
+
+    @app.get("/openapi.json", include_in_schema=False)
+    async def openapi(request: Request) -> JSONResponse:
+        return JSONResponse(await aggregated_openapi(request.app))
+
+    proxy = ProxyApp()
+    for segment in SEGMENTS:
+        app.router.routes.append(Mount(f"/api/v1/{segment}", app=proxy))
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+        expose_headers=["X-Request-ID", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"],
+        max_age=600,
+    )
+    app.add_middleware(SecurityHeadersMiddleware)
+    return app

@@ -57,7 +57,7 @@ class GrantStatus(StrEnum):
     expired = "expired"
 
 
-class Organisation(Base, table=True):  # type: ignore[call-arg]
+class Organisation(Base, table=True):  # type: ignore[misc,valid-type,call-arg]
     __tablename__ = "organisations"
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
@@ -67,7 +67,7 @@ class Organisation(Base, table=True):  # type: ignore[call-arg]
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
-class User(Base, table=True):  # type: ignore[call-arg]
+class User(Base, table=True):  # type: ignore[misc,valid-type,call-arg]
     __tablename__ = "users"
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
@@ -93,7 +93,7 @@ class User(Base, table=True):  # type: ignore[call-arg]
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
-class Client(Base, table=True):  # type: ignore[call-arg]
+class Client(Base, table=True):  # type: ignore[misc,valid-type,call-arg]
     __tablename__ = "clients"
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
@@ -106,7 +106,7 @@ class Client(Base, table=True):  # type: ignore[call-arg]
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
-class Registration(Base, table=True):  # type: ignore[call-arg]
+class Registration(Base, table=True):  # type: ignore[misc,valid-type,call-arg]
     """A registration form (phiếu đăng ký khai thác dữ liệu)."""
 
     __tablename__ = "registrations"
@@ -128,7 +128,7 @@ class Registration(Base, table=True):  # type: ignore[call-arg]
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
-class Grant(Base, table=True):  # type: ignore[call-arg]
+class Grant(Base, table=True):  # type: ignore[misc,valid-type,call-arg]
     __tablename__ = "grants"
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
@@ -143,7 +143,7 @@ class Grant(Base, table=True):  # type: ignore[call-arg]
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
-class RefreshToken(Base, table=True):  # type: ignore[call-arg]
+class RefreshToken(Base, table=True):  # type: ignore[misc,valid-type,call-arg]
     __tablename__ = "refresh_tokens"
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
@@ -156,7 +156,7 @@ class RefreshToken(Base, table=True):  # type: ignore[call-arg]
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
-class RevokedToken(Base, table=True):  # type: ignore[call-arg]
+class RevokedToken(Base, table=True):  # type: ignore[misc,valid-type,call-arg]
     """Access tokens revoked before their expiry (RFC 7009), kept until they expire."""
 
     __tablename__ = "revoked_tokens"
@@ -165,7 +165,7 @@ class RevokedToken(Base, table=True):  # type: ignore[call-arg]
     expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
 
 
-class SigningKey(Base, table=True):  # type: ignore[call-arg]
+class SigningKey(Base, table=True):  # type: ignore[misc,valid-type,call-arg]
     __tablename__ = "signing_keys"
 
     kid: str = Field(primary_key=True, max_length=64)
@@ -176,7 +176,7 @@ class SigningKey(Base, table=True):  # type: ignore[call-arg]
     retired_at: datetime | None = _ts(nullable=True)
 
 
-class AuditRecord(Base, table=True):  # type: ignore[call-arg]
+class AuditRecord(Base, table=True):  # type: ignore[misc,valid-type,call-arg]
     """One append-only audit record; ``hash`` = sha256(canonical JSON of the fields + prev_hash)."""
 
     __tablename__ = "audit_records"
@@ -199,7 +199,7 @@ class AuditRecord(Base, table=True):  # type: ignore[call-arg]
     hash: str = Field(max_length=64)
 
 
-class AuditHead(Base, table=True):  # type: ignore[call-arg]
+class AuditHead(Base, table=True):  # type: ignore[misc,valid-type,call-arg]
     """The newest record's seq and hash, so that deleting the tail is detected too."""
 
     __tablename__ = "audit_head"

@@ -1,0 +1,231 @@
+"""The gateway's in-process machinery: keys, verifier, grant-state cache, rate limiter, audit
+writer and the shared upstream HTTP client, bundled as ``app.state.gateway``."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import httpx
+from sqlmodel import select
+
+from services.gateway.audit import AuditWriter
+from services.gateway.keys import KeyStore, LocalVerifier
+from services.gateway.models import Grant, RevokedToken, aware, utcnow
+from services.gateway.rules import PasswordRules
+from services.gateway.service import ScopeDecision, grant_effective_status, make_hasher
+from services.gateway.settings import GatewaySettings
+from shared.auth import Principal
+from shared.db import Database
+
+CONSOLE_CLIENT_ID = "govnet-console"
+
+
+@dataclass(frozen=True)
+class GrantState:
+    status: str
+    scopes: frozenset[str]
+    valid_from: datetime
+    valid_until: datetime
+
+    def live(self, now: datetime) -> bool:
+        return self.status == "active" and self.valid_from <= now < self.valid_until
+
+
+class GrantCache:
+    """A snapshot of every grant's state and of revoked token ids, at most ``ttl`` seconds old."""
+
+    def __init__(self, database: Database, *, ttl: float) -> None:
+        self.database = database
+        self.ttl = ttl
+        self.grants: dict[str, GrantState] = {}
+        self.revoked_jti: frozenset[str] = frozenset()
+        self._loaded_at = -math.inf
+        self._lock = threading.Lock()
+        self._alock: asyncio.Lock | None = None
+
+    def refresh(self) -> None:
+        now = utcnow()
+        with self.database.session(write=False) as session:
+            rows = session.exec(select(Grant)).all()
+            revoked = session.exec(select(RevokedToken.jti).where(RevokedToken.expires_at > now)).all()
+        grants = {
+            g.id: GrantState(
+                grant_effective_status(g, now), frozenset(g.scopes), aware(g.valid_from) or now, aware(g.valid_until) or now
+            )
+            for g in rows
+        }
+        self.grants, self.revoked_jti = grants, frozenset(revoked)
+        self._loaded_at = time.monotonic()
+
+    def stale(self) -> bool:
+        return time.monotonic() - self._loaded_at > self.ttl
+
+    def invalidate(self) -> None:
+        self._loaded_at = -math.inf
+
+    def ensure_fresh(self) -> None:
+        if self.stale():
+            with self._lock:
+                if self.stale():
+                    self.refresh()
+
+    async def aensure_fresh(self, grant_ids: list[str]) -> None:
+        """Refresh (off the event loop) when stale or when a grant is not known yet."""
+        if not self.stale() and all(g in self.grants for g in grant_ids):
+            return
+        if self._alock is None:
+            self._alock = asyncio.Lock()
+        async with self._alock:
+            if self.stale() or not all(g in self.grants for g in grant_ids):
+                await asyncio.to_thread(self.refresh)
+
+
+@dataclass
+class Liveness:
+    """What is left of a token's authority now."""
+
+    scopes: frozenset[str]
+    dead_grants: dict[str, str]
+    revoked: bool
+
+
+def token_grants(principal: Principal) -> list[str]:
+    many = principal.claims.get("grants")
+    if isinstance(many, list):
+        return [str(g) for g in many]
+    return [principal.grant] if principal.grant else []
+
+
+def liveness(principal: Principal, cache: GrantCache) -> Liveness:
+    """The token's scopes still backed by a grant in force, and which grants are gone."""
+    if principal.jti and principal.jti in cache.revoked_jti:
+        return Liveness(frozenset(), {}, True)
+    now = utcnow()
+    live: set[str] = set()
+    dead: dict[str, str] = {}
+    for gid in token_grants(principal):
+        state = cache.grants.get(gid)
+        if state is None:
+            dead[gid] = "unknown"
+        elif state.live(now):
+            live |= state.scopes
+        else:
+            dead[gid] = state.status if state.status != "active" else "not in force"
+    return Liveness(principal.scopes & live, dead, False)
+
+
+class RateLimiter:
+    """Token buckets keyed by client or IP address."""
+
+    def __init__(self, *, max_keys: int = 100_000) -> None:
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self.max_keys = max_keys
+
+    def take(self, key: str, *, rate: float, burst: int) -> tuple[bool, int, float]:
+        """(allowed, remaining, seconds until a token is available)."""
+        now = time.monotonic()
+        tokens, last = self._buckets.get(key, (float(burst), now))
+        tokens = min(float(burst), tokens + (now - last) * rate)
+        if tokens >= 1.0:
+            tokens -= 1.0
+            allowed = True
+        else:
+            allowed = False
+        if len(self._buckets) >= self.max_keys and key not in self._buckets:
+            self._buckets.clear()
+        self._buckets[key] = (tokens, now)
+        wait = 0.0 if tokens >= 1.0 else (1.0 - tokens) / rate
+        return allowed, int(tokens), wait
+
+
+def rate_headers(limit: int, remaining: int, wait: float) -> dict[str, str]:
+    return {
+        "RateLimit-Limit": str(limit),
+        "RateLimit-Remaining": str(max(remaining, 0)),
+        "RateLimit-Reset": str(math.ceil(wait)),
+    }
+
+
+class Gateway:
+    """Everything the gateway's request paths share."""
+
+    def __init__(self, settings: GatewaySettings, database: Database) -> None:
+        self.settings = settings
+        self.database = database
+        self.rules = PasswordRules()
+        self.hasher = make_hasher(
+            time_cost=settings.argon2_time_cost,
+            memory_kib=settings.argon2_memory_kib,
+            parallelism=settings.argon2_parallelism,
+        )
+        self.keys = KeyStore(
+            database, token_seconds=settings.access_token_seconds, reload_seconds=settings.key_reload_seconds
+        )
+        self.verifier = LocalVerifier(self.keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+        self.grants = GrantCache(database, ttl=settings.grant_cache_seconds)
+        self.limiter = RateLimiter()
+        self.audit = AuditWriter(
+            database, flush_seconds=settings.audit_flush_seconds, batch_max=settings.audit_batch_max
+        )
+        self.http: httpx.AsyncClient | None = None
+        self._token_cache: dict[str, tuple[Principal, float]] = {}
+        self._audit_task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await asyncio.to_thread(self.keys.load)
+        s = self.settings
+        self.http = httpx.AsyncClient(
+            limits=httpx.Limits(max_connections=s.upstream_max_connections, max_keepalive_connections=s.upstream_max_keepalive),
+            timeout=httpx.Timeout(s.upstream_read_timeout, connect=s.upstream_connect_timeout),
+            follow_redirects=False,
+            trust_env=False,
+        )
+        self._audit_task = asyncio.create_task(self.audit.run(), name="gateway-audit")
+
+    async def stop(self) -> None:
+        await self.audit.stop()
+        if self._audit_task is not None:
+            self._audit_task.cancel()
+        if self.http is not None:
+            await self.http.aclose()
+
+    # -- tokens --------------------------------------------------------------------------
+    def mint(self, *, sub: str, org: str | None, client_id: str, decision: ScopeDecision) -> tuple[str, dict[str, Any]]:
+        """An access token for ``sub`` carrying ``decision``'s scope and grants."""
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "iss": self.settings.jwt_issuer,
+            "sub": sub,
+            "aud": self.settings.jwt_audience,
+            "iat": now,
+            "nbf": now,
+            "exp": now + self.settings.access_token_seconds,
+            "jti": uuid.uuid4().hex,
+            "client_id": client_id,
+            "scope": " ".join(decision.scope),
+            "org": org,
+        }
+        if decision.grants:
+            claims["grant"] = decision.grants[0]
+            if len(decision.grants) > 1:
+                claims["grants"] = decision.grants
+        return self.keys.sign(claims), claims
+
+    def verify(self, token: str) -> Principal:
+        """Verify a bearer token (cached until it expires; signature checks are the costly part)."""
+        hit = self._token_cache.get(token)
+        now = time.time()
+        if hit is not None and hit[1] > now:
+            return hit[0]
+        principal = self.verifier.verify(token)
+        if len(self._token_cache) >= self.settings.token_cache_size:
+            self._token_cache.clear()
+        self._token_cache[token] = (principal, float(principal.claims.get("exp", now)))
+        return principal

@@ -1,0 +1,127 @@
+"""Gateway test helpers: a migrated gateway with cheap argon2 parameters, an administrator,
+organisations with grants and clients, and a real upstream served by uvicorn in a thread."""
+
+from __future__ import annotations
+
+import base64
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.testclient import TestClient
+
+from services.gateway import service
+from services.gateway.models import utcnow
+from services.gateway.runtime import Gateway
+from tests.conftest import free_port
+
+ADMIN_PASSWORD = "Adm1n-Passw0rd!x"
+FAST_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_kib": 1024, "argon2_parallelism": 1}
+
+
+@dataclass
+class GatewayHarness:
+    client: TestClient
+
+    @property
+    def gw(self) -> Gateway:
+        gw: Gateway = self.client.app.state.gateway  # type: ignore[attr-defined]
+        return gw
+
+    def admin(self, username: str = "root") -> dict[str, str]:
+        """Create an administrator (no forced change) and return bearer headers for it."""
+        with self.gw.database.transaction() as session:
+            org, _ = service.ensure_operator_grant(session=session)
+            if service.user_by_username(session=session, username=username) is None:
+                service.create_user(session=session, hasher=self.gw.hasher, rules=self.gw.rules, username=username,
+                                    password=ADMIN_PASSWORD, org_id=org.id, is_admin=True, must_change=False)
+        response = self.client.post("/auth/login", json={"username": username, "password": ADMIN_PASSWORD})
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+    def org_with_client(self, name: str, scopes: list[str]) -> tuple[str, str, str, str]:
+        """An organisation with an active grant of ``scopes`` and a client: (org_id, grant_id, client_id, secret)."""
+        with self.gw.database.transaction() as session:
+            org = service.ensure_organisation(session=session, ref=name)
+            now = utcnow()
+            grant = service.create_grant(session=session, org_id=org.id, scopes=scopes, valid_from=now - timedelta(minutes=1),
+                                         valid_until=now + timedelta(days=30))
+            client, secret = service.create_client(session=session, hasher=self.gw.hasher, name=name, org_id=org.id)
+            return org.id, grant.id, client.client_id, secret
+
+    def client_token(self, client_id: str, secret: str, scope: str | None = None) -> str:
+        data = {"grant_type": "client_credentials"}
+        if scope:
+            data["scope"] = scope
+        response = self.client.post("/oauth/token", data=data, headers=basic(client_id, secret))
+        assert response.status_code == 200, response.text
+        return str(response.json()["access_token"])
+
+
+def basic(client_id: str, secret: str) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()}
+
+
+@pytest.fixture
+def harness(db_url: str, make_client: Any) -> GatewayHarness:
+    return GatewayHarness(make_client("gateway", db_url, **FAST_ARGON2))
+
+
+@pytest.fixture
+def make_gateway(db_url: str, make_client: Any) -> Any:
+    def factory(**overrides: Any) -> GatewayHarness:
+        return GatewayHarness(make_client("gateway", db_url, **{**FAST_ARGON2, **overrides}))
+
+    return factory
+
+
+class ThreadedServer:
+    """A real uvicorn server on a free loopback port, in a background thread."""
+
+    def __init__(self, app: Any) -> None:
+        self.port = free_port()
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
+                                                    lifespan="on"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> ThreadedServer:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("upstream did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+def echo_app() -> FastAPI:
+    """A stand-in upstream that echoes what it received (to check header handling)."""
+    app = FastAPI()
+
+    @app.api_route("/api/v1/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    async def echo(rest: str, request: Request) -> dict[str, Any]:
+        body = await request.body()
+        return {"path": request.url.path, "query": request.url.query, "method": request.method,
+                "headers": dict(request.headers), "body_length": len(body)}
+
+    return app
+
+
+@pytest.fixture
+def echo_upstream() -> Iterator[ThreadedServer]:
+    with ThreadedServer(echo_app()) as server:
+        yield server
