@@ -1,3 +1,1006 @@
-"""Domain logic of the ipam service: plain functions taking a session; no FastAPI here."""
+"""Domain logic of the ipam service: plain functions taking a session; no FastAPI here.
+
+Structure writes in one VRF are serialised: on SQLite by the write transaction's BEGIN
+IMMEDIATE, on PostgreSQL by a transaction-scoped advisory lock per VRF; the exclusion constraint
+(PostgreSQL) and the unique (vrf, address) constraint are the backstop for any other path.
+"""
 
 from __future__ import annotations
+
+import heapq
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import and_, delete, func, or_, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel
+
+from services.ipam import netmath
+from services.ipam.events import outbox
+from services.ipam.models import (
+    Agency,
+    ChangeLog,
+    IpAddress,
+    IpDemand,
+    NetworkService,
+    Prefix,
+    PrefixKind,
+    ServiceCategory,
+    Subscription,
+    Vrf,
+    utcnow,
+)
+from services.ipam.netmath import Net, from_hex, to_hex
+from services.ipam.schemas import (
+    AddressCreate,
+    AddressRequest,
+    AddressUpdate,
+    AgencyCreate,
+    AgencyUpdate,
+    DemandUpsert,
+    PrefixCreate,
+    PrefixRequest,
+    PrefixUpdate,
+    ServiceCreate,
+    ServiceUpdate,
+    SubscriptionCreate,
+    VrfCreate,
+)
+from shared.errors import Conflict, InvalidInput, NotFound
+from shared.observability import request_id_var
+
+T = TypeVar("T", bound=SQLModel)
+SCAN_CHUNK = 512
+ADVISORY_LOCK_BASE = 0x1BA0_0000
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change: the token's subject (or an event's source) and the request id."""
+
+    sub: str
+    request_id: str | None = None
+
+    @classmethod
+    def of(cls, sub: str) -> Actor:
+        return cls(sub=sub, request_id=request_id_var.get())
+
+
+# -- change log ---------------------------------------------------------------------------------
+def snapshot(obj: SQLModel | None) -> dict[str, Any] | None:
+    """The row's columns as JSON-safe values."""
+    if obj is None:
+        return None
+    out: dict[str, Any] = {}
+    for key, value in obj.model_dump().items():
+        if key in {"prefix_hint_hex", "ip_hint_hex"}:
+            continue
+        out[key] = value.isoformat() if isinstance(value, (datetime, date)) else value
+    return out
+
+
+def record_change(
+    session: Session,
+    *,
+    actor: Actor,
+    action: str,
+    obj: SQLModel,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    """Append one change-log row in the caller's transaction."""
+    table = str(getattr(obj, "__tablename__", type(obj).__name__))
+    label = getattr(obj, "prefix", None) or getattr(obj, "address", None) or getattr(obj, "name", None) or ""
+    session.add(
+        ChangeLog(
+            actor=actor.sub,
+            request_id=actor.request_id,
+            action=action,
+            object_type=table,
+            object_id=int(getattr(obj, "id", 0) or 0),
+            object_repr=str(label)[:300],
+            before=before,
+            after=after,
+        )
+    )
+
+
+def list_changes(
+    session: Session,
+    *,
+    object_type: str | None,
+    object_id: int | None,
+    actor: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[ChangeLog], int]:
+    """Change-log rows, newest first, filtered."""
+    conds = []
+    if object_type:
+        conds.append(ChangeLog.object_type == object_type)
+    if object_id is not None:
+        conds.append(ChangeLog.object_id == object_id)
+    if actor:
+        conds.append(ChangeLog.actor == actor)
+    if since:
+        conds.append(ChangeLog.time >= since)
+    if until:
+        conds.append(ChangeLog.time < until)
+    return _page(session, ChangeLog, conds, [ChangeLog.time.desc(), ChangeLog.id.desc()], limit, offset)  # type: ignore[attr-defined,union-attr]
+
+
+def _page(session: Session, model: type[T], conds: Sequence[Any], order: Sequence[Any], limit: int, offset: int) -> tuple[list[T], int]:
+    where = and_(*conds) if conds else and_(True)
+    count = int(session.execute(select(func.count()).select_from(model).where(where)).scalar_one())
+    rows = list(session.execute(select(model).where(where).order_by(*order).limit(limit).offset(offset)).scalars())
+    return rows, count
+
+
+def _get(session: Session, model: type[T], obj_id: int, label: str) -> T:
+    obj = session.get(model, obj_id)
+    if obj is None:
+        raise NotFound(f"{label} {obj_id} does not exist; list them at /api/v1/ipam/{label.lower().replace(' ', '-')}s.")
+    return obj
+
+
+def _apply(obj: SQLModel, changes: dict[str, Any]) -> None:
+    for key, value in changes.items():
+        setattr(obj, key, value)
+    if hasattr(obj, "updated_at"):
+        obj.updated_at = utcnow()  # type: ignore[attr-defined]
+
+
+# -- agencies -------------------------------------------------------------------------------------
+_LEVEL_PARENT = {"province": None, "district": "province", "commune": "district"}
+
+
+def _check_agency_parent(session: Session, level: str, parent_id: int | None) -> None:
+    expected = _LEVEL_PARENT[level]
+    if expected is None:
+        if parent_id is not None:
+            raise InvalidInput("A province-level agency has no parent; leave parent_id empty.", errors=[{"field": "parent_id", "message": "must be empty for level province"}])
+        return
+    if parent_id is None:
+        return  # a level-I or stand-alone body may hang directly under nothing
+    parent = _get(session, Agency, parent_id, "Agency")
+    if parent.level != expected and not (level == "district" and parent.level == "province") and not (
+        level == "commune" and parent.level in {"district", "province"}
+    ):
+        raise InvalidInput(
+            f"A {level}-level agency must sit under a {expected}-level agency, but agency {parent_id} is {parent.level}-level.",
+            errors=[{"field": "parent_id", "message": f"must be a {expected}-level agency"}],
+        )
+
+
+def create_agency(session: Session, *, actor: Actor, data: AgencyCreate) -> Agency:
+    """Create a user agency (N2)."""
+    if session.execute(select(Agency.id).where(Agency.code == data.code)).first():
+        raise Conflict(f"An agency with code '{data.code}' already exists; choose another code.", errors=[{"field": "code", "message": "already used"}])
+    _check_agency_parent(session, data.level.value, data.parent_id)
+    agency = Agency(**data.model_dump(exclude={"contacts"}), contacts=[c.model_dump() for c in data.contacts])
+    agency.level = data.level.value
+    agency.access_level = data.access_level.value
+    session.add(agency)
+    session.flush()
+    record_change(session, actor=actor, action="create", obj=agency, before=None, after=snapshot(agency))
+    return agency
+
+
+def list_agencies(
+    session: Session, *, level: str | None, parent_id: int | None, q: str | None, access_level: str | None, limit: int, offset: int
+) -> tuple[list[Agency], int]:
+    """Agencies, filtered and paginated."""
+    conds = []
+    if level:
+        conds.append(Agency.level == level)
+    if parent_id is not None:
+        conds.append(Agency.parent_id == parent_id)
+    if access_level:
+        conds.append(Agency.access_level == access_level)
+    if q:
+        like = f"%{q}%"
+        conds.append(or_(Agency.name.like(like), Agency.code.like(like)))  # type: ignore[attr-defined]
+    return _page(session, Agency, conds, [Agency.id], limit, offset)
+
+
+def get_agency(session: Session, *, agency_id: int) -> Agency:
+    """One agency or 404."""
+    return _get(session, Agency, agency_id, "Agency")
+
+
+def update_agency(session: Session, *, actor: Actor, agency_id: int, data: AgencyUpdate) -> Agency:
+    """Change an agency's fields."""
+    agency = get_agency(session, agency_id=agency_id)
+    before = snapshot(agency)
+    changes = data.model_dump(exclude_unset=True)
+    if "contacts" in changes and data.contacts is not None:
+        changes["contacts"] = [c.model_dump() for c in data.contacts]
+    for key in ("level", "access_level"):
+        if changes.get(key) is not None:
+            changes[key] = str(changes[key].value if hasattr(changes[key], "value") else changes[key])
+    if "parent_id" in changes or "level" in changes:
+        if changes.get("parent_id") == agency_id:
+            raise InvalidInput("An agency cannot be its own parent.", errors=[{"field": "parent_id", "message": "self reference"}])
+        _check_agency_parent(session, changes.get("level") or agency.level, changes.get("parent_id", agency.parent_id))
+    _apply(agency, changes)
+    session.flush()
+    record_change(session, actor=actor, action="update", obj=agency, before=before, after=snapshot(agency))
+    return agency
+
+
+def delete_agency(session: Session, *, actor: Actor, agency_id: int) -> None:
+    """Delete an agency that has no children, prefixes or subscriptions."""
+    agency = get_agency(session, agency_id=agency_id)
+    uses = {
+        "child agencies": session.execute(select(func.count()).where(Agency.parent_id == agency_id)).scalar_one(),
+        "prefixes": session.execute(select(func.count()).where(Prefix.agency_id == agency_id)).scalar_one(),
+        "subscriptions": session.execute(select(func.count()).where(Subscription.agency_id == agency_id)).scalar_one(),
+    }
+    used = {k: v for k, v in uses.items() if v}
+    if used:
+        what = ", ".join(f"{v} {k}" for k, v in used.items())
+        raise Conflict(f"Agency {agency_id} still has {what}; move or release them first.")
+    before = snapshot(agency)
+    session.delete(agency)
+    session.flush()
+    record_change(session, actor=actor, action="delete", obj=agency, before=before, after=None)
+
+
+# -- catalogue ----------------------------------------------------------------------------------
+def create_service(session: Session, *, actor: Actor, category: ServiceCategory, data: ServiceCreate) -> NetworkService:
+    """Add a network service or an application to the N1 catalogue."""
+    if session.execute(select(NetworkService.id).where(NetworkService.code == data.code)).first():
+        raise Conflict(f"A catalogue entry with code '{data.code}' already exists.", errors=[{"field": "code", "message": "already used"}])
+    item = NetworkService(**data.model_dump(), category=category.value)
+    session.add(item)
+    session.flush()
+    record_change(session, actor=actor, action="create", obj=item, before=None, after=snapshot(item))
+    return item
+
+
+def list_services(session: Session, *, category: ServiceCategory | None, limit: int, offset: int) -> tuple[list[NetworkService], int]:
+    """Catalogue entries of one category (or all)."""
+    conds = [NetworkService.category == category.value] if category else []
+    return _page(session, NetworkService, conds, [NetworkService.id], limit, offset)
+
+
+def get_service(session: Session, *, service_id: int, category: ServiceCategory | None = None) -> NetworkService:
+    """One catalogue entry or 404."""
+    item = _get(session, NetworkService, service_id, "Network service")
+    if category and item.category != category.value:
+        raise NotFound(f"Catalogue entry {service_id} is not a {category.value} entry.")
+    return item
+
+
+def update_service(session: Session, *, actor: Actor, service_id: int, category: ServiceCategory, data: ServiceUpdate) -> NetworkService:
+    """Change a catalogue entry."""
+    item = get_service(session, service_id=service_id, category=category)
+    before = snapshot(item)
+    _apply(item, data.model_dump(exclude_unset=True))
+    session.flush()
+    record_change(session, actor=actor, action="update", obj=item, before=before, after=snapshot(item))
+    return item
+
+
+def delete_service(session: Session, *, actor: Actor, service_id: int, category: ServiceCategory) -> None:
+    """Remove an unused catalogue entry."""
+    item = get_service(session, service_id=service_id, category=category)
+    n = session.execute(select(func.count()).where(Prefix.service_id == service_id)).scalar_one()
+    s = session.execute(select(func.count()).where(Subscription.service_id == service_id)).scalar_one()
+    if n or s:
+        raise Conflict(f"Catalogue entry {service_id} is used by {n} prefixes and {s} subscriptions; release them first.")
+    before = snapshot(item)
+    session.delete(item)
+    session.flush()
+    record_change(session, actor=actor, action="delete", obj=item, before=before, after=None)
+
+
+def create_subscription(session: Session, *, actor: Actor, data: SubscriptionCreate) -> Subscription:
+    """Record that an agency uses a service (N1)."""
+    get_agency(session, agency_id=data.agency_id)
+    get_service(session, service_id=data.service_id)
+    exists = session.execute(
+        select(Subscription.id).where(Subscription.agency_id == data.agency_id, Subscription.service_id == data.service_id)
+    ).first()
+    if exists:
+        raise Conflict(f"Agency {data.agency_id} already subscribes to service {data.service_id} (subscription {exists[0]}).")
+    sub = Subscription(**data.model_dump())
+    session.add(sub)
+    session.flush()
+    record_change(session, actor=actor, action="create", obj=sub, before=None, after=snapshot(sub))
+    return sub
+
+
+def list_subscriptions(session: Session, *, agency_id: int | None, service_id: int | None, limit: int, offset: int) -> tuple[list[Subscription], int]:
+    """Subscriptions, filtered."""
+    conds = []
+    if agency_id is not None:
+        conds.append(Subscription.agency_id == agency_id)
+    if service_id is not None:
+        conds.append(Subscription.service_id == service_id)
+    return _page(session, Subscription, conds, [Subscription.id], limit, offset)
+
+
+def delete_subscription(session: Session, *, actor: Actor, subscription_id: int) -> None:
+    """End a subscription."""
+    sub = _get(session, Subscription, subscription_id, "Subscription")
+    before = snapshot(sub)
+    session.delete(sub)
+    session.flush()
+    record_change(session, actor=actor, action="delete", obj=sub, before=before, after=None)
+
+
+def upsert_demand(session: Session, *, actor: Actor, data: DemandUpsert) -> IpDemand:
+    """Declare (or correct) an agency's demand for a year."""
+    get_agency(session, agency_id=data.agency_id)
+    row = session.execute(select(IpDemand).where(IpDemand.agency_id == data.agency_id, IpDemand.year == data.year)).scalar_one_or_none()
+    if row is None:
+        row = IpDemand(**data.model_dump())
+        session.add(row)
+        session.flush()
+        record_change(session, actor=actor, action="create", obj=row, before=None, after=snapshot(row))
+    else:
+        before = snapshot(row)
+        _apply(row, data.model_dump())
+        session.flush()
+        record_change(session, actor=actor, action="update", obj=row, before=before, after=snapshot(row))
+    return row
+
+
+def list_demands(session: Session, *, agency_id: int | None, year: int | None, limit: int, offset: int) -> tuple[list[IpDemand], int]:
+    """Declared demands."""
+    conds = []
+    if agency_id is not None:
+        conds.append(IpDemand.agency_id == agency_id)
+    if year is not None:
+        conds.append(IpDemand.year == year)
+    return _page(session, IpDemand, conds, [IpDemand.year, IpDemand.agency_id], limit, offset)
+
+
+# -- vrfs ----------------------------------------------------------------------------------------
+def create_vrf(session: Session, *, actor: Actor, data: VrfCreate) -> Vrf:
+    """Create a routing domain."""
+    if session.execute(select(Vrf.id).where(Vrf.name == data.name)).first():
+        raise Conflict(f"A VRF named '{data.name}' already exists.", errors=[{"field": "name", "message": "already used"}])
+    if data.service_id is not None:
+        get_service(session, service_id=data.service_id)
+    vrf = Vrf(**data.model_dump())
+    session.add(vrf)
+    session.flush()
+    record_change(session, actor=actor, action="create", obj=vrf, before=None, after=snapshot(vrf))
+    return vrf
+
+
+def list_vrfs(session: Session, *, limit: int, offset: int) -> tuple[list[Vrf], int]:
+    """All VRFs."""
+    return _page(session, Vrf, [], [Vrf.id], limit, offset)
+
+
+def get_vrf(session: Session, *, vrf_id: int) -> Vrf:
+    """One VRF or 404."""
+    return _get(session, Vrf, vrf_id, "VRF")
+
+
+def delete_vrf(session: Session, *, actor: Actor, vrf_id: int) -> None:
+    """Delete an empty VRF."""
+    vrf = get_vrf(session, vrf_id=vrf_id)
+    n = session.execute(select(func.count()).where(Prefix.vrf_key == vrf_id)).scalar_one()
+    if n:
+        raise Conflict(f"VRF {vrf_id} still holds {n} prefixes; release them first.")
+    before = snapshot(vrf)
+    session.delete(vrf)
+    session.flush()
+    record_change(session, actor=actor, action="delete", obj=vrf, before=before, after=None)
+
+
+# -- prefixes: structure ---------------------------------------------------------------------------
+def lock_vrf(session: Session, vrf_key: int) -> None:
+    """Serialise structure writes in one VRF (PostgreSQL advisory lock; SQLite's BEGIN IMMEDIATE already does)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK_BASE + vrf_key})
+
+
+def prefix_net(p: Prefix) -> Net:
+    return Net(cidr=p.prefix, family=p.family, length=p.prefix_length, first=from_hex(p.first_hex), last=from_hex(p.last_hex))
+
+
+def _supernet_firsts(family: int, value: int, max_length: int) -> list[str]:
+    bits = netmath.BITS[family]
+    firsts = {to_hex(value >> (bits - length) << (bits - length)) if length else to_hex(0) for length in range(0, max_length + 1)}
+    return sorted(firsts)
+
+
+def containing_prefixes(session: Session, *, vrf_key: int, family: int, first: int, last: int, max_length: int) -> list[Prefix]:
+    """Prefixes containing [first, last], largest first (exact index probes on aligned supernets)."""
+    rows = session.execute(
+        select(Prefix).where(
+            Prefix.vrf_key == vrf_key,
+            Prefix.family == family,
+            Prefix.first_hex.in_(_supernet_firsts(family, first, max_length)),  # type: ignore[attr-defined]
+            Prefix.last_hex >= to_hex(last),
+        )
+    ).scalars()
+    return sorted(rows, key=lambda p: p.prefix_length)
+
+
+def _vrf_key(session: Session, vrf_id: int | None) -> int:
+    if vrf_id is None:
+        return 0
+    get_vrf(session, vrf_id=vrf_id)
+    return vrf_id
+
+
+def _check_allocation_fields(*, kind: str, agency_id: int | None, service_id: int | None, purpose: str, session: Session) -> None:
+    if kind != PrefixKind.allocation:
+        return
+    missing = [
+        {"field": name, "message": "required for an allocation (N7: đúng mục đích, đối tượng)"}
+        for name, value in (("agency_id", agency_id), ("service_id", service_id), ("purpose", (purpose or "").strip()))
+        if not value
+    ]
+    if missing:
+        names = ", ".join(m["field"] for m in missing)
+        raise InvalidInput(f"An allocation must name the agency, the service and the purpose it is for; missing: {names}.", errors=missing)
+    if agency_id is not None:
+        get_agency(session, agency_id=agency_id)
+    if service_id is not None:
+        get_service(session, service_id=service_id)
+
+
+def _conflict_body(p: Prefix) -> dict[str, Any]:
+    return {"id": p.id, "prefix": p.prefix, "kind": p.kind, "agency_id": p.agency_id, "service_id": p.service_id, "vrf_id": p.vrf_id}
+
+
+def _place(session: Session, *, vrf_key: int, net: Net, kind: str, parent_id: int | None) -> Prefix | None:
+    """Check where ``net`` goes and return its parent: 422 for duplicates, nesting under an
+    allocation, an allocation over other prefixes, or a prefix outside the named parent."""
+    supers = containing_prefixes(session, vrf_key=vrf_key, family=net.family, first=net.first, last=net.last, max_length=net.length)
+    for s in supers:
+        if s.prefix_length == net.length:
+            raise InvalidInput(
+                f"{net.cidr} already exists in this VRF (prefix {s.id}, {s.kind}); edit that one instead.",
+                errors=[{"field": "prefix", "message": "duplicate"}],
+                conflicting=_conflict_body(s),
+            )
+        if s.kind == PrefixKind.allocation:
+            what = "overlaps" if kind == PrefixKind.allocation else "would sit inside"
+            raise InvalidInput(
+                f"{net.cidr} {what} allocation {s.prefix} (id {s.id}, agency {s.agency_id}, service {s.service_id}); "
+                "allocations in one VRF must not overlap — pick free space from available-prefixes.",
+                errors=[{"field": "prefix", "message": f"overlaps allocation {s.prefix}"}],
+                conflicting=_conflict_body(s),
+            )
+    parent = supers[-1] if supers else None
+    if kind == PrefixKind.allocation:
+        inner = session.execute(
+            select(Prefix).where(
+                Prefix.vrf_key == vrf_key,
+                Prefix.family == net.family,
+                Prefix.first_hex >= net.first_hex,
+                Prefix.first_hex <= net.last_hex,
+            ).order_by(Prefix.first_hex).limit(1)  # type: ignore[arg-type]
+        ).scalar_one_or_none()
+        if inner is not None:
+            what = "overlaps allocation" if inner.kind == PrefixKind.allocation else f"would contain {inner.kind}"
+            raise InvalidInput(
+                f"{net.cidr} {what} {inner.prefix} (id {inner.id}); an allocation cannot hold other prefixes — "
+                "allocate a free block from available-prefixes instead.",
+                errors=[{"field": "prefix", "message": f"overlaps {inner.prefix}"}],
+                conflicting=_conflict_body(inner),
+            )
+        if parent is None:
+            raise InvalidInput(
+                f"{net.cidr} is not inside any pool or container of this VRF; create the pool first, then allocate from it.",
+                errors=[{"field": "prefix", "message": "no containing pool or container"}],
+            )
+    if parent_id is not None:
+        named = _get(session, Prefix, parent_id, "Prefix")
+        if named.vrf_key != vrf_key or not prefix_net(named).contains(net) or named.prefix_length >= net.length:
+            raise InvalidInput(
+                f"{net.cidr} is outside its parent {named.prefix} (id {named.id}); choose a prefix inside {named.prefix}"
+                + ("" if named.vrf_key == vrf_key else " and in the same VRF")
+                + ", or use POST /prefixes/{named.id}/available-prefixes to get one.".replace("{named.id}", str(named.id)),
+                errors=[{"field": "prefix", "message": f"outside parent {named.prefix}"}],
+            )
+    return parent
+
+
+def _insert_prefix(session: Session, *, vrf_id: int | None, vrf_key: int, net: Net, parent: Prefix | None, fields: dict[str, Any]) -> Prefix:
+    prefix = Prefix(
+        prefix=net.cidr,
+        vrf_id=vrf_id,
+        vrf_key=vrf_key,
+        family=net.family,
+        prefix_length=net.length,
+        first_hex=net.first_hex,
+        last_hex=net.last_hex,
+        size=float(net.size),
+        parent_id=parent.id if parent else None,
+        **fields,
+    )
+    session.add(prefix)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        raise _integrity_conflict(session, vrf_key, net, exc) from None
+    # prefixes and addresses that were directly under the parent and lie inside move under the new prefix
+    in_range = and_(Prefix.vrf_key == vrf_key, Prefix.family == net.family, Prefix.first_hex >= net.first_hex, Prefix.last_hex <= net.last_hex, Prefix.id != prefix.id)
+    parent_cond = Prefix.parent_id == parent.id if parent else Prefix.parent_id.is_(None)  # type: ignore[union-attr]
+    session.execute(update(Prefix).where(in_range, parent_cond).values(parent_id=prefix.id))
+    a_parent = IpAddress.prefix_id == parent.id if parent else IpAddress.prefix_id.is_(None)  # type: ignore[union-attr]
+    session.execute(
+        update(IpAddress)
+        .where(IpAddress.vrf_key == vrf_key, IpAddress.family == net.family, IpAddress.value_hex >= net.first_hex, IpAddress.value_hex <= net.last_hex, a_parent)
+        .values(prefix_id=prefix.id)
+    )
+    return prefix
+
+
+def _integrity_conflict(session: Session, vrf_key: int, net: Net, exc: IntegrityError) -> Conflict:
+    """Turn a constraint violation (exclusion or unique) into a 409 naming the conflicting allocation."""
+    other = session.execute(
+        select(Prefix).where(
+            Prefix.vrf_key == vrf_key, Prefix.family == net.family, Prefix.first_hex <= net.last_hex, Prefix.last_hex >= net.first_hex,
+            Prefix.kind == PrefixKind.allocation,
+        ).limit(1)
+    ).scalar_one_or_none()
+    if other is not None:
+        return Conflict(
+            f"{net.cidr} overlaps allocation {other.prefix} (id {other.id}), written concurrently; choose other space.",
+            conflicting=_conflict_body(other),
+        )
+    return Conflict(f"{net.cidr} conflicts with a prefix written concurrently ({type(exc.orig).__name__}); retry.")
+
+
+def create_prefix(session: Session, *, actor: Actor, data: PrefixCreate) -> Prefix:
+    """Create a container, pool or allocation after checking N7 (no overlap, named owner and purpose)."""
+    net = netmath.parse_prefix(data.prefix)
+    vrf_key = _vrf_key(session, data.vrf_id)
+    _check_allocation_fields(kind=data.kind, agency_id=data.agency_id, service_id=data.service_id, purpose=data.purpose, session=session)
+    lock_vrf(session, vrf_key)
+    parent = _place(session, vrf_key=vrf_key, net=net, kind=data.kind, parent_id=data.parent_id)
+    fields = data.model_dump(include={"kind", "status", "agency_id", "service_id", "purpose", "description"})
+    fields["kind"], fields["status"] = data.kind.value, data.status.value
+    prefix = _insert_prefix(session, vrf_id=data.vrf_id, vrf_key=vrf_key, net=net, parent=parent, fields=fields)
+    _after_create(session, actor, prefix)
+    return prefix
+
+
+def _after_create(session: Session, actor: Actor, prefix: Prefix) -> None:
+    record_change(session, actor=actor, action="create", obj=prefix, before=None, after=snapshot(prefix))
+    if prefix.kind == PrefixKind.allocation:
+        outbox.emit(session, "govnet.ipam.prefix.allocated.v1", subject=prefix.id or 0, data=_prefix_event(prefix))
+
+
+def _prefix_event(p: Prefix) -> dict[str, Any]:
+    return {
+        "prefix_id": p.id, "prefix": p.prefix, "vrf_id": p.vrf_id, "family": p.family, "kind": p.kind,
+        "agency_id": p.agency_id, "service_id": p.service_id, "purpose": p.purpose, "parent_id": p.parent_id,
+    }
+
+
+def get_prefix(session: Session, *, prefix_id: int) -> Prefix:
+    """One prefix or 404."""
+    return _get(session, Prefix, prefix_id, "Prefix")
+
+
+def list_prefixes(
+    session: Session,
+    *,
+    vrf_id: int | None,
+    family: int | None,
+    kind: str | None,
+    status: str | None,
+    agency_id: int | None,
+    service_id: int | None,
+    parent_id: int | None,
+    within: str | None,
+    q: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[Prefix], int]:
+    """Prefixes in address order, filtered."""
+    conds: list[Any] = []
+    if vrf_id is not None:
+        conds.append(Prefix.vrf_key == vrf_id)
+    if family is not None:
+        conds.append(Prefix.family == family)
+    for col, value in ((Prefix.kind, kind), (Prefix.status, status), (Prefix.agency_id, agency_id), (Prefix.service_id, service_id), (Prefix.parent_id, parent_id)):
+        if value is not None:
+            conds.append(col == value)
+    if within:
+        net = netmath.parse_prefix(within, field="within")
+        conds += [Prefix.family == net.family, Prefix.first_hex >= net.first_hex, Prefix.last_hex <= net.last_hex, Prefix.prefix_length > net.length]
+    if q:
+        conds.append(or_(Prefix.prefix.like(f"%{q}%"), Prefix.description.like(f"%{q}%"), Prefix.purpose.like(f"%{q}%")))  # type: ignore[attr-defined]
+    return _page(session, Prefix, conds, [Prefix.vrf_key, Prefix.family, Prefix.first_hex, Prefix.prefix_length], limit, offset)
+
+
+def update_prefix(session: Session, *, actor: Actor, prefix_id: int, data: PrefixUpdate) -> Prefix:
+    """Change a prefix's status, owner, purpose or description (its CIDR is fixed: release and allocate again)."""
+    prefix = get_prefix(session, prefix_id=prefix_id)
+    changes = data.model_dump(exclude_unset=True)
+    if "status" in changes and changes["status"] is not None:
+        changes["status"] = str(changes["status"].value)
+    merged = {**snapshot(prefix), **changes}  # type: ignore[dict-item]
+    _check_allocation_fields(kind=prefix.kind, agency_id=merged["agency_id"], service_id=merged["service_id"], purpose=merged["purpose"], session=session)
+    before = snapshot(prefix)
+    _apply(prefix, changes)
+    session.flush()
+    record_change(session, actor=actor, action="update", obj=prefix, before=before, after=snapshot(prefix))
+    return prefix
+
+
+def release_prefix(session: Session, *, actor: Actor, prefix_id: int) -> None:
+    """Delete a prefix; its children and addresses move up to its parent, which regains the space."""
+    prefix = get_prefix(session, prefix_id=prefix_id)
+    lock_vrf(session, prefix.vrf_key)
+    before = snapshot(prefix)
+    session.execute(update(Prefix).where(Prefix.parent_id == prefix.id).values(parent_id=prefix.parent_id))
+    session.execute(update(IpAddress).where(IpAddress.prefix_id == prefix.id).values(prefix_id=prefix.parent_id))
+    if prefix.parent_id is not None:
+        parent = session.get(Prefix, prefix.parent_id)
+        if parent is not None:
+            parent.prefix_hint_hex = min(parent.prefix_hint_hex or parent.first_hex, prefix.first_hex)
+            parent.ip_hint_hex = min(parent.ip_hint_hex or parent.first_hex, prefix.first_hex)
+    session.delete(prefix)
+    session.flush()
+    record_change(session, actor=actor, action="delete", obj=prefix, before=before, after=None)
+    if prefix.kind == PrefixKind.allocation:
+        outbox.emit(session, "govnet.ipam.prefix.released.v1", subject=prefix_id, data=_prefix_event(prefix))
+
+
+# -- free space ----------------------------------------------------------------------------------
+def _child_ranges(session: Session, parent: Prefix, start: int) -> Iterator[tuple[int, int]]:
+    """Direct child prefixes of ``parent`` ending at or after ``start``, in address order, in chunks."""
+    s_hex = to_hex(start)
+    before = session.execute(
+        select(Prefix.first_hex, Prefix.last_hex).where(Prefix.parent_id == parent.id, Prefix.first_hex < s_hex)
+        .order_by(Prefix.first_hex.desc()).limit(1)  # type: ignore[attr-defined]
+    ).first()
+    if before is not None and before[1] >= s_hex:
+        yield from_hex(before[0]), from_hex(before[1])
+    cursor = s_hex
+    inclusive = True
+    while True:
+        cond = Prefix.first_hex >= cursor if inclusive else Prefix.first_hex > cursor
+        rows = session.execute(
+            select(Prefix.first_hex, Prefix.last_hex).where(Prefix.parent_id == parent.id, cond).order_by(Prefix.first_hex).limit(SCAN_CHUNK)
+        ).all()
+        for f, lst in rows:
+            yield from_hex(f), from_hex(lst)
+        if len(rows) < SCAN_CHUNK:
+            return
+        cursor, inclusive = rows[-1][0], False
+
+
+def _address_points(session: Session, parent: Prefix, start: int) -> Iterator[tuple[int, int]]:
+    """Addresses directly in ``parent`` from ``start`` on, as one-address intervals, in chunks."""
+    cursor, inclusive = to_hex(start), True
+    while True:
+        cond = IpAddress.value_hex >= cursor if inclusive else IpAddress.value_hex > cursor
+        rows = session.execute(
+            select(IpAddress.value_hex).where(IpAddress.prefix_id == parent.id, cond).order_by(IpAddress.value_hex).limit(SCAN_CHUNK)
+        ).scalars().all()
+        for v in rows:
+            value = from_hex(v)
+            yield value, value
+        if len(rows) < SCAN_CHUNK:
+            return
+        cursor, inclusive = rows[-1], False
+
+
+def _hint(parent: Prefix, column: str) -> int:
+    value = getattr(parent, column)
+    return max(from_hex(parent.first_hex), from_hex(value)) if value else from_hex(parent.first_hex)
+
+
+def free_prefix_gaps(session: Session, *, parent: Prefix) -> Iterator[tuple[int, int]]:
+    """Free intervals of ``parent`` (not covered by its child prefixes), lazily from the hint."""
+    start = _hint(parent, "prefix_hint_hex")
+    return netmath.gaps(start, from_hex(parent.last_hex), _child_ranges(session, parent, start))
+
+
+def free_address_gaps(session: Session, *, parent: Prefix) -> Iterator[tuple[int, int]]:
+    """Free assignable intervals of ``parent``: usable range minus child prefixes and its addresses."""
+    lo, hi = netmath.usable_range(prefix_net(parent), is_pool=parent.kind == PrefixKind.pool)
+    start = max(lo, _hint(parent, "ip_hint_hex"))
+    used = heapq.merge(_child_ranges(session, parent, start), _address_points(session, parent, start))
+    return netmath.gaps(start, hi, used)
+
+
+def available_prefixes(session: Session, *, prefix_id: int, limit: int) -> list[Net]:
+    """Free space of a prefix as the fewest aligned CIDR blocks (first ``limit``)."""
+    parent = get_prefix(session, prefix_id=prefix_id)
+    out: list[Net] = []
+    for first, last in free_prefix_gaps(session, parent=parent):
+        for net in netmath.range_to_cidrs(parent.family, first, last):
+            out.append(net)
+            if len(out) >= limit:
+                return out
+    return out
+
+
+def available_ips(session: Session, *, prefix_id: int, limit: int) -> list[str]:
+    """The first ``limit`` free addresses of a prefix."""
+    parent = get_prefix(session, prefix_id=prefix_id)
+    out: list[str] = []
+    for first, last in free_address_gaps(session, parent=parent):
+        value = first
+        while value <= last and len(out) < limit:
+            out.append(netmath.address_text(parent.family, value))
+            value += 1
+        if len(out) >= limit:
+            break
+    return out
+
+
+def allocate_next_prefix(session: Session, *, actor: Actor, prefix_id: int, data: PrefixRequest) -> Prefix:
+    """Allocate the first free aligned block of the asked length inside a pool or container (409 when full)."""
+    parent = get_prefix(session, prefix_id=prefix_id)
+    if parent.kind == PrefixKind.allocation:
+        raise InvalidInput(f"{parent.prefix} is an allocation; allocate from a pool or container instead.")
+    bits = netmath.BITS[parent.family]
+    if not parent.prefix_length < data.prefix_length <= bits:
+        raise InvalidInput(
+            f"prefix_length must be longer than /{parent.prefix_length} and at most /{bits} for {parent.prefix}.",
+            errors=[{"field": "prefix_length", "message": f"between {parent.prefix_length + 1} and {bits}"}],
+        )
+    _check_allocation_fields(kind=data.kind, agency_id=data.agency_id, service_id=data.service_id, purpose=data.purpose, session=session)
+    lock_vrf(session, parent.vrf_key)
+    session.refresh(parent)
+    block = 1 << (bits - data.prefix_length)
+    first_gap: int | None = None
+    found: int | None = None
+    for g_first, g_last in free_prefix_gaps(session, parent=parent):
+        if first_gap is None:
+            first_gap = g_first
+        found = netmath.first_aligned_fit(g_first, g_last, block)
+        if found is not None:
+            break
+    parent.prefix_hint_hex = to_hex(first_gap) if first_gap is not None else to_hex(from_hex(parent.last_hex))
+    if found is None:
+        raise Conflict(f"{parent.prefix} has no free /{data.prefix_length} left; use another pool or a longer prefix length.")
+    net = netmath.net_from_range(parent.family, found, data.prefix_length)
+    fields = data.model_dump(include={"status", "agency_id", "service_id", "purpose", "description"})
+    fields["kind"], fields["status"] = data.kind.value, data.status.value
+    prefix = _insert_prefix(session, vrf_id=parent.vrf_id, vrf_key=parent.vrf_key, net=net, parent=parent, fields=fields)
+    _after_create(session, actor, prefix)
+    return prefix
+
+
+# -- addresses ------------------------------------------------------------------------------------
+def _innermost(session: Session, vrf_key: int, family: int, value: int) -> Prefix | None:
+    chain = containing_prefixes(session, vrf_key=vrf_key, family=family, first=value, last=value, max_length=netmath.BITS[family])
+    return chain[-1] if chain else None
+
+
+def _address_event(a: IpAddress) -> dict[str, Any]:
+    return {
+        "address_id": a.id, "address": a.address, "vrf_id": a.vrf_id, "prefix_id": a.prefix_id, "status": a.status,
+        "assigned_object_type": a.assigned_object_type, "assigned_object_id": a.assigned_object_id, "dns_name": a.dns_name,
+    }
+
+
+def _insert_address(session: Session, *, actor: Actor, vrf_id: int | None, vrf_key: int, family: int, value: int, prefix: Prefix | None, fields: dict[str, Any]) -> IpAddress:
+    addr = IpAddress(
+        address=netmath.address_text(family, value), vrf_id=vrf_id, vrf_key=vrf_key, family=family, value_hex=to_hex(value),
+        prefix_id=prefix.id if prefix else None, **fields,
+    )
+    session.add(addr)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        owner = session.execute(select(IpAddress).where(IpAddress.vrf_key == vrf_key, IpAddress.family == family, IpAddress.value_hex == to_hex(value))).scalar_one_or_none()
+        raise Conflict(
+            f"{addr.address} already has an owner (address {owner.id if owner else '?'}); an address has one owner — pick a free one from available-ips.",
+        ) from None
+    record_change(session, actor=actor, action="create", obj=addr, before=None, after=snapshot(addr))
+    outbox.emit(session, "govnet.ipam.address.assigned.v1", subject=addr.id or 0, data=_address_event(addr))
+    return addr
+
+
+def create_address(session: Session, *, actor: Actor, data: AddressCreate) -> IpAddress:
+    """Record one address (one owner per VRF)."""
+    family, value, textual = netmath.parse_address(data.address)
+    vrf_key = _vrf_key(session, data.vrf_id)
+    lock_vrf(session, vrf_key)
+    owner = session.execute(select(IpAddress).where(IpAddress.vrf_key == vrf_key, IpAddress.family == family, IpAddress.value_hex == to_hex(value))).scalar_one_or_none()
+    if owner is not None:
+        raise Conflict(
+            f"{textual} already has an owner (address {owner.id}, assigned to {owner.assigned_object_type or '-'} {owner.assigned_object_id or ''}); "
+            "an address has one owner — pick a free one from available-ips.",
+            conflicting={"id": owner.id, "address": owner.address},
+        )
+    prefix = _innermost(session, vrf_key, family, value)
+    fields = data.model_dump(exclude={"address", "vrf_id"})
+    fields["status"] = data.status.value
+    return _insert_address(session, actor=actor, vrf_id=data.vrf_id, vrf_key=vrf_key, family=family, value=value, prefix=prefix, fields=fields)
+
+
+def assign_next_addresses(session: Session, *, actor: Actor, prefix_id: int, data: AddressRequest) -> list[IpAddress]:
+    """Assign the first ``count`` free addresses of a prefix, atomically (409 if fewer are free)."""
+    parent = get_prefix(session, prefix_id=prefix_id)
+    lock_vrf(session, parent.vrf_key)
+    session.refresh(parent)
+    values: list[int] = []
+    first_gap: int | None = None
+    for first, last in free_address_gaps(session, parent=parent):
+        if first_gap is None:
+            first_gap = first
+        value = first
+        while value <= last and len(values) < data.count:
+            values.append(value)
+            value += 1
+        if len(values) >= data.count:
+            break
+    if first_gap is not None:
+        parent.ip_hint_hex = to_hex(first_gap)
+    if len(values) < data.count:
+        raise Conflict(f"{parent.prefix} has only {len(values)} free address(es), {data.count} asked; use another prefix.")
+    fields = data.model_dump(exclude={"count"})
+    fields["status"] = data.status.value
+    return [
+        _insert_address(session, actor=actor, vrf_id=parent.vrf_id, vrf_key=parent.vrf_key, family=parent.family, value=v, prefix=parent, fields=dict(fields))
+        for v in values
+    ]
+
+
+def get_address(session: Session, *, address_id: int) -> IpAddress:
+    """One address or 404."""
+    return _get(session, IpAddress, address_id, "IP address")
+
+
+def list_addresses(
+    session: Session, *, vrf_id: int | None, prefix_id: int | None, status: str | None, assigned_object_type: str | None,
+    assigned_object_id: str | None, q: str | None, limit: int, offset: int,
+) -> tuple[list[IpAddress], int]:
+    """Addresses in order, filtered."""
+    conds: list[Any] = []
+    if vrf_id is not None:
+        conds.append(IpAddress.vrf_key == vrf_id)
+    for col, value in ((IpAddress.prefix_id, prefix_id), (IpAddress.status, status), (IpAddress.assigned_object_type, assigned_object_type), (IpAddress.assigned_object_id, assigned_object_id)):
+        if value is not None:
+            conds.append(col == value)
+    if q:
+        conds.append(or_(IpAddress.address.like(f"%{q}%"), IpAddress.dns_name.like(f"%{q}%")))  # type: ignore[attr-defined]
+    return _page(session, IpAddress, conds, [IpAddress.vrf_key, IpAddress.family, IpAddress.value_hex], limit, offset)
+
+
+def update_address(session: Session, *, actor: Actor, address_id: int, data: AddressUpdate) -> IpAddress:
+    """Change an address's status, assignment or DNS name."""
+    addr = get_address(session, address_id=address_id)
+    before = snapshot(addr)
+    changes = data.model_dump(exclude_unset=True)
+    if changes.get("status") is not None:
+        changes["status"] = str(changes["status"].value)
+    _apply(addr, changes)
+    session.flush()
+    record_change(session, actor=actor, action="update", obj=addr, before=before, after=snapshot(addr))
+    return addr
+
+
+def release_address(session: Session, *, actor: Actor, address_id: int) -> None:
+    """Delete an address; its prefix regains it."""
+    addr = get_address(session, address_id=address_id)
+    before = snapshot(addr)
+    if addr.prefix_id is not None:
+        parent = session.get(Prefix, addr.prefix_id)
+        if parent is not None:
+            parent.ip_hint_hex = min(parent.ip_hint_hex or parent.first_hex, addr.value_hex)
+    session.delete(addr)
+    session.flush()
+    record_change(session, actor=actor, action="delete", obj=addr, before=before, after=None)
+    outbox.emit(session, "govnet.ipam.address.released.v1", subject=address_id, data=_address_event(addr))
+
+
+def release_device_addresses(session: Session, *, actor: Actor, device_id: str) -> int:
+    """Release every address assigned to a device (on its decommissioning)."""
+    ids = session.execute(
+        select(IpAddress.id).where(IpAddress.assigned_object_type == "device", IpAddress.assigned_object_id == device_id)
+    ).scalars().all()
+    for address_id in ids:
+        release_address(session, actor=actor, address_id=int(address_id))
+    return len(ids)
+
+
+# -- lookup and utilization ------------------------------------------------------------------------
+def lookup(session: Session, *, address: str, vrf_id: int | None) -> dict[str, Any]:
+    """The chain of prefixes containing an address (outermost first), its allocation and its record."""
+    family, value, textual = netmath.parse_address(address)
+    vrf_key = _vrf_key(session, vrf_id)
+    chain = containing_prefixes(session, vrf_key=vrf_key, family=family, first=value, last=value, max_length=netmath.BITS[family])
+    record = session.execute(select(IpAddress).where(IpAddress.vrf_key == vrf_key, IpAddress.family == family, IpAddress.value_hex == to_hex(value))).scalar_one_or_none()
+    allocation = next((p for p in chain if p.kind == PrefixKind.allocation), None)
+    return {"address": textual, "vrf_id": vrf_id, "chain": chain, "allocation": allocation, "ip_address": record}
+
+
+def utilization_of(session: Session, prefixes: Sequence[Prefix]) -> dict[int, float]:
+    """Utilization (%) of many prefixes in two grouped queries: child-prefix space plus direct addresses."""
+    ids = [p.id for p in prefixes if p.id is not None]
+    child: dict[int, float] = {}
+    addrs: dict[int, int] = {}
+    for i in range(0, len(ids), 5000):
+        chunk = ids[i : i + 5000]
+        for pid, total in session.execute(select(Prefix.parent_id, func.sum(Prefix.size)).where(Prefix.parent_id.in_(chunk)).group_by(Prefix.parent_id)):  # type: ignore[union-attr]
+            child[int(pid)] = float(total or 0)
+        for pid, n in session.execute(select(IpAddress.prefix_id, func.count()).where(IpAddress.prefix_id.in_(chunk)).group_by(IpAddress.prefix_id)):  # type: ignore[union-attr]
+            addrs[int(pid)] = int(n)
+    out: dict[int, float] = {}
+    for p in prefixes:
+        if p.id is None:
+            continue
+        lo, hi = netmath.usable_range(prefix_net(p), is_pool=p.kind == PrefixKind.pool)
+        has_children = child.get(p.id, 0.0) > 0
+        total = p.size if has_children else float(hi - lo + 1)
+        used = child.get(p.id, 0.0) + addrs.get(p.id, 0)
+        out[p.id] = round(min(100.0, 100.0 * used / total), 2) if total > 0 else 0.0
+    return out
+
+
+def utilization_rollup(session: Session, *, group_by: str) -> list[dict[str, Any]]:
+    """Allocated space, used addresses and utilization per agency or per service, per family."""
+    col = Prefix.agency_id if group_by == "agency" else Prefix.service_id
+    alloc = session.execute(
+        select(col, Prefix.family, func.count(), func.sum(Prefix.size)).where(Prefix.kind == PrefixKind.allocation).group_by(col, Prefix.family)
+    ).all()
+    used_rows = session.execute(
+        select(col, Prefix.family, func.count(IpAddress.id))
+        .select_from(IpAddress).join(Prefix, IpAddress.prefix_id == Prefix.id)  # type: ignore[arg-type]
+        .where(Prefix.kind == PrefixKind.allocation).group_by(col, Prefix.family)
+    ).all()
+    used = {(k, f): int(n) for k, f, n in used_rows}
+    model: type[Agency] | type[NetworkService] = Agency if group_by == "agency" else NetworkService
+    names = {i: n for i, n in session.execute(select(model.id, model.name))}  # type: ignore[call-overload]
+    out = []
+    for key, family, n, size in alloc:
+        u = used.get((key, family), 0)
+        out.append({
+            f"{group_by}_id": key, "name": names.get(key), "family": family, "allocations": int(n),
+            "allocated_addresses": float(size or 0), "used_addresses": u,
+            "utilization": round(100.0 * u / float(size), 4) if size else 0.0,
+        })
+    out.sort(key=lambda r: (str(r["name"] or ""), r["family"]))
+    return out
+
+
+# -- bulk paths (import) ---------------------------------------------------------------------------
+def bulk_insert_prefixes(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert prepared prefix rows in one statement per chunk, returning ids in order."""
+    ids: list[int] = []
+    table = Prefix.__table__  # type: ignore[attr-defined]
+    now = utcnow()
+    for i in range(0, len(rows), 2000):
+        chunk = [{**r, "created_at": now, "updated_at": now} for r in rows[i : i + 2000]]
+        result = session.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True), chunk)
+        ids.extend(int(r[0]) for r in result)
+    return ids
+
+
+def set_parents(session: Session, pairs: list[tuple[int, int | None]]) -> None:
+    """Set parent_id for many prefixes at once."""
+    table = Prefix.__table__  # type: ignore[attr-defined]
+    from sqlalchemy import bindparam
+
+    stmt = update(table).where(table.c.id == bindparam("pid")).values(parent_id=bindparam("par"))
+    for i in range(0, len(pairs), 5000):
+        session.connection().execute(stmt, [{"pid": a, "par": b} for a, b in pairs[i : i + 5000]])
+
+
+def delete_all_prefixes_in(session: Session, vrf_key: int) -> None:
+    """Remove every prefix and address of one VRF (benchmarks and demo resets)."""
+    session.execute(delete(IpAddress).where(IpAddress.vrf_key == vrf_key))
+    session.execute(update(Prefix).where(Prefix.vrf_key == vrf_key).values(parent_id=None))
+    session.execute(delete(Prefix).where(Prefix.vrf_key == vrf_key))
+
+
+def today_local() -> date:
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(UTC).astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).date()
