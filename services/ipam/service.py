@@ -475,15 +475,25 @@ def _place(session: Session, *, vrf_key: int, net: Net, kind: str, parent_id: in
                 conflicting=_conflict_body(s),
             )
     parent = supers[-1] if supers else None
+    if parent_id is not None:
+        named = _get(session, Prefix, parent_id, "Prefix")
+        if named.vrf_key != vrf_key or not prefix_net(named).contains(net) or named.prefix_length >= net.length:
+            raise InvalidInput(
+                f"{net.cidr} is outside its parent {named.prefix} (id {named.id}); choose a prefix inside {named.prefix}"
+                + ("" if named.vrf_key == vrf_key else " and in the same VRF")
+                + ", or use POST /prefixes/{named.id}/available-prefixes to get one.".replace("{named.id}", str(named.id)),
+                errors=[{"field": "prefix", "message": f"outside parent {named.prefix}"}],
+            )
     if kind == PrefixKind.allocation:
-        inner = session.execute(
-            select(Prefix).where(
-                Prefix.vrf_key == vrf_key,
-                Prefix.family == net.family,
-                Prefix.first_hex >= net.first_hex,
-                Prefix.first_hex <= net.last_hex,
-            ).order_by(Prefix.first_hex).limit(1)  # type: ignore[arg-type]
-        ).scalar_one_or_none()
+        inside = select(Prefix).where(
+            Prefix.vrf_key == vrf_key,
+            Prefix.family == net.family,
+            Prefix.first_hex >= net.first_hex,
+            Prefix.first_hex <= net.last_hex,
+            Prefix.prefix_length > net.length,
+        )
+        inner = session.execute(inside.where(Prefix.kind == PrefixKind.allocation).limit(1)).scalar_one_or_none()
+        inner = inner or session.execute(inside.limit(1)).scalar_one_or_none()
         if inner is not None:
             what = "overlaps allocation" if inner.kind == PrefixKind.allocation else f"would contain {inner.kind}"
             raise InvalidInput(
@@ -496,15 +506,6 @@ def _place(session: Session, *, vrf_key: int, net: Net, kind: str, parent_id: in
             raise InvalidInput(
                 f"{net.cidr} is not inside any pool or container of this VRF; create the pool first, then allocate from it.",
                 errors=[{"field": "prefix", "message": "no containing pool or container"}],
-            )
-    if parent_id is not None:
-        named = _get(session, Prefix, parent_id, "Prefix")
-        if named.vrf_key != vrf_key or not prefix_net(named).contains(net) or named.prefix_length >= net.length:
-            raise InvalidInput(
-                f"{net.cidr} is outside its parent {named.prefix} (id {named.id}); choose a prefix inside {named.prefix}"
-                + ("" if named.vrf_key == vrf_key else " and in the same VRF")
-                + ", or use POST /prefixes/{named.id}/available-prefixes to get one.".replace("{named.id}", str(named.id)),
-                errors=[{"field": "prefix", "message": f"outside parent {named.prefix}"}],
             )
     return parent
 
