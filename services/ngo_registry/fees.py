@@ -83,5 +83,5 @@ def statement(*, session: Session, principal: Principal, org: str, month: str) -
         .order_by(FeeMeter.dataset)
     ).all()
     lines = [{"dataset": r[0], "label": DATASETS.get(r[0], r[0]), "requests": int(r[1]), "rows": int(r[2] or 0), "amount_vnd": int(r[3] or 0)} for r in rows]
-    grants = sorted({g for (g,) in session.exec(select(FeeMeter.grant).where(FeeMeter.org == org, col(FeeMeter.at) >= start, col(FeeMeter.at) < end).distinct()).all() if g})
+    grants = sorted({g for g in session.exec(select(FeeMeter.grant).where(FeeMeter.org == org, col(FeeMeter.at) >= start, col(FeeMeter.at) < end).distinct()).all() if g})
     return {"org": org, "month": month, "currency": "VND", "grants": grants, "lines": lines, "total_vnd": sum(line["amount_vnd"] for line in lines)}

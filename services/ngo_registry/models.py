@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlmodel import Field
@@ -11,7 +11,10 @@ from sqlmodel import Field
 from shared.db import make_base
 from shared.events import event_tables
 
-Base = make_base("NgoRegistryBase")
+if TYPE_CHECKING:  # mypy needs a class, not a variable, as a base
+    from sqlmodel import SQLModel as Base
+else:
+    Base = make_base("NgoRegistryBase")
 EVENT_TABLES = event_tables(Base.metadata)
 
 _BIGINT = sa.BigInteger().with_variant(sa.Integer(), "sqlite")

@@ -307,7 +307,7 @@ def funding_statistics(*, session: Session, year: int, group_by: str, limit: int
     column, kind, heading = _group(group_by)
     labels = service.load_labels(session)
     rows = session.exec(
-        select(column, Funding.source_code, sa.func.count(sa.distinct(Funding.association_id)), sa.func.sum(Funding.amount_vnd))
+        select(column, Funding.source_code, sa.func.count(sa.distinct(col(Funding.association_id))), sa.func.sum(Funding.amount_vnd))
         .join(Association, col(Association.id) == Funding.association_id)
         .where(Funding.year == year)
         .group_by(column, Funding.source_code)

@@ -385,10 +385,10 @@ def record_dict(*, session: Session, assoc: Association, labels: Labels, rules: 
 
 
 def _links(session: Session, aid: int | None, *, incoming: bool, labels: Labels) -> list[dict[str, Any]]:
-    mine = AssociationLink.successor_id if incoming else AssociationLink.predecessor_id
-    other = AssociationLink.predecessor_id if incoming else AssociationLink.successor_id
-    rows = session.exec(
-        select(other, Association.name_vi, StatusChange.kind_code, StatusChange.decision_number, StatusChange.decision_date)
+    mine = col(AssociationLink.successor_id) if incoming else col(AssociationLink.predecessor_id)
+    other = col(AssociationLink.predecessor_id) if incoming else col(AssociationLink.successor_id)
+    rows = session.execute(
+        sa.select(other, col(Association.name_vi), col(StatusChange.kind_code), col(StatusChange.decision_number), col(StatusChange.decision_date))
         .join(Association, col(Association.id) == other)
         .join(StatusChange, col(StatusChange.id) == AssociationLink.status_change_id)
         .where(mine == aid)
@@ -509,7 +509,7 @@ def _changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
 
 
 def _write_version(session: Session, assoc: Association, snapshot: dict[str, Any], changed: list[str], source: str, actor: str) -> None:
-    session.add(RecordVersion(association_id=assoc.id, version=assoc.version, snapshot=snapshot, changed_fields=changed, source=source, actor=actor))
+    session.add(RecordVersion(association_id=assoc.id or 0, version=assoc.version, snapshot=snapshot, changed_fields=changed, source=source, actor=actor))
     for field in changed:
         prov = session.exec(select(FieldProvenance).where(FieldProvenance.association_id == assoc.id, FieldProvenance.field == field)).first()
         if prov is None:
@@ -699,7 +699,7 @@ def search_ids(*, session: Session, q: str, flt: AssociationFilter, limit: int, 
     if dialect == "sqlite":
         match = " ".join(f'"{t}"' for t in terms[:-1]) + (" " if len(terms) > 1 else "") + f'"{terms[-1]}"*'
         fts = sa.text("SELECT rowid AS id, bm25(association_fts) AS score FROM association_fts WHERE association_fts MATCH :m").bindparams(m=match).columns(id=sa.Integer, score=sa.Float).subquery("fts")
-        rank = -fts.c.score
+        rank: Any = -fts.c.score
     else:
         tsquery = " & ".join(terms[:-1] + [terms[-1] + ":*"])
         tsv = sa.func.to_tsvector(sa.literal_column("'simple'"), Association.search_text)

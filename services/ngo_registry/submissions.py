@@ -287,5 +287,5 @@ def review_submission(
     sub.reviewed_by, sub.reviewed_at = principal.sub, datetime.now(UTC)
     session.add(sub)
     session.flush()
-    outbox.emit(session, "govnet.ngo.submission.reviewed.v1", subject=sub.id, data={"id": sub.id, "association_id": association_id, "decision": decision, "reason": reason, "status": sub.status, "changed_fields": changed})
+    outbox.emit(session, "govnet.ngo.submission.reviewed.v1", subject=submission_id, data={"id": sub.id, "association_id": association_id, "decision": decision, "reason": reason, "status": sub.status, "changed_fields": changed})
     return sub
