@@ -112,6 +112,10 @@ def echo_app() -> FastAPI:
     """A stand-in upstream that echoes what it received (to check header handling)."""
     app = FastAPI()
 
+    @app.get("/api/v1/ipam/things/{thing_id}")
+    async def thing(thing_id: int) -> dict[str, int]:
+        return {"id": thing_id}
+
     @app.api_route("/api/v1/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
     async def echo(rest: str, request: Request) -> dict[str, Any]:
         body = await request.body()
