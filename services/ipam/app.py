@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from services.ipam.api import router
+from services.ipam.demo import demo_hook
 from services.ipam.events import HANDLERS, outbox
 from services.ipam.settings import IpamSettings
 from shared.app import create_service_app
@@ -20,5 +21,6 @@ def create_app(settings: IpamSettings | None = None, *, configure_logs: bool = F
         routers=[router],
         outbox=outbox,
         handlers=HANDLERS,
+        startup=[demo_hook],
         configure_logs=configure_logs,
     )

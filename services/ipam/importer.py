@@ -1,3 +1,5 @@
+# mypy: disable-error-code="arg-type,call-overload,union-attr,attr-defined"
+# (SQLModel declares columns as their Python types; in query expressions they are SQL columns)
 """NetBox-compatible CSV import and export of prefixes.
 
 Columns: ``prefix, vrf, status, tenant, role, description`` (NetBox names; tenant -> agency,

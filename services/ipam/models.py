@@ -13,15 +13,18 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 from shared.db import make_base
 from shared.events import event_tables
 
-Base = make_base("IpamBase")
+if TYPE_CHECKING:  # make_base returns a class object; type checkers see plain SQLModel
+    Base = SQLModel
+else:
+    Base = make_base("IpamBase")
 EVENT_TABLES = event_tables(Base.metadata)
 
 

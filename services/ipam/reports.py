@@ -1,3 +1,5 @@
+# mypy: disable-error-code="arg-type,call-overload,union-attr,attr-defined"
+# (SQLModel declares columns as their Python types; in query expressions they are SQL columns)
 """Reports of the ipam service: the yearly IP review (N7) and the technical information form (N3).
 
 Each report is a :class:`Report` (title, Vietnamese column headings, rows, notes) rendered as
@@ -159,11 +161,11 @@ def annual_review(session: Session, *, year: int, rules: IpamRules) -> Report:
         select(Prefix.id, Prefix.prefix, Prefix.agency_id, Prefix.service_id, Prefix.family, Prefix.size, Prefix.kind, Prefix.prefix_length)
         .where(Prefix.kind == PrefixKind.allocation, Prefix.created_at < end)
     ).all()
-    used = dict(session.execute(
+    used: dict[Any, Any] = dict(session.execute(
         select(IpAddress.prefix_id, func.count()).join(Prefix, IpAddress.prefix_id == Prefix.id)  # type: ignore[arg-type]
         .where(Prefix.kind == PrefixKind.allocation).group_by(IpAddress.prefix_id)
     ).all())
-    child = dict(session.execute(
+    child: dict[Any, Any] = dict(session.execute(
         select(Prefix.parent_id, func.count()).where(Prefix.parent_id.is_not(None)).group_by(Prefix.parent_id)  # type: ignore[union-attr]
     ).all())
     changes: dict[int, int] = defaultdict(int)
@@ -287,7 +289,7 @@ def technical_info(session: Session, *, year: int, agency_id: int | None, rules:
             "justification_required": "Có" if flagged else "Không",
             "justification": d_now.justification if d_now else "",
         }
-        agency_subs = subs.get(agency.id or 0) or [None]
+        agency_subs: list[Subscription | None] = list(subs.get(agency.id or 0, [])) or [None]
         for s in agency_subs:
             rows.append({
                 **base,

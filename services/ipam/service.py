@@ -1,3 +1,5 @@
+# mypy: disable-error-code="arg-type,call-overload,union-attr,attr-defined"
+# (SQLModel declares columns as their Python types; in query expressions they are SQL columns)
 """Domain logic of the ipam service: plain functions taking a session; no FastAPI here.
 
 Structure writes in one VRF are serialised: on SQLite by the write transaction's BEGIN

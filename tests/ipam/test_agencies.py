@@ -69,3 +69,16 @@ def test_n1_catalogue_and_subscriptions(ipam: Any) -> None:
     assert ipam.get(f"{API}/subscriptions", params={"agency_id": agency["id"]}).json()["count"] == 1
     # a used catalogue entry cannot be deleted
     assert ipam.delete(f"{API}/applications/{app['id']}").status_code == 409
+
+
+def test_n2_demo_data_loads_once(db_url: str, make_client: Any, keys: Any) -> None:
+    client = make_client("ipam", db_url, load_demo_data=True)
+    headers = keys.headers("ipam:read")
+    districts = client.get(f"{API}/agencies", params={"level": "district"}, headers=headers).json()
+    names = {a["name"] for a in districts["results"]}
+    assert districts["count"] == 11 and "UBND thành phố Châu Đốc" in names and "UBND huyện Thoại Sơn" in names
+    assert client.get(f"{API}/agencies", params={"access_level": "I"}, headers=headers).json()["count"] == 4
+    allocs = client.get(f"{API}/prefixes", params={"kind": "allocation"}, headers=headers).json()
+    assert allocs["count"] == 11 * 3 + 4
+    client2 = make_client("ipam", db_url, load_demo_data=True)
+    assert client2.get(f"{API}/agencies", params={"level": "district"}, headers=headers).json()["count"] == 11
