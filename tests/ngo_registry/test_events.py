@@ -13,13 +13,13 @@ from tests.conftest import wait_until
 from tests.ngo_registry.helpers import ADMIN, BASE, create, simple
 
 
-async def _read(bootstrap: str, wanted: set[str], timeout: float = 25.0) -> dict[str, dict]:
+async def _read(bootstrap: str, wanted: set[str], wait_seconds: float = 25.0) -> dict[str, dict]:
     consumer = AIOKafkaConsumer("govnet.ngo.events", bootstrap_servers=bootstrap, auto_offset_reset="earliest", group_id=None)
     await consumer.start()
     seen: dict[str, dict] = {}
     try:
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
+        deadline = loop.time() + wait_seconds
         while not wanted <= set(seen) and loop.time() < deadline:
             batch = await consumer.getmany(timeout_ms=500)
             for messages in batch.values():
