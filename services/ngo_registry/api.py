@@ -305,7 +305,7 @@ def list_key_leaders(request: Request, session: SessionDep, settings: Settings, 
 @router.get("/lists/chairpersons", summary="(đ) Chairpersons")
 def list_chairpersons(request: Request, session: SessionDep, settings: Settings, principal: ValueAdded, flt: Filter, format: Format = "json", limit: Limit = 50, offset: Offset = 0) -> Response:
     limit = _limit(limit, settings)
-    table = reports.key_leaders(session=session, flt=flt, role=None, today=today_vn(), limit=limit, offset=offset, chairs_only=True)
+    table = reports.chairpersons(session=session, flt=flt, limit=limit, offset=offset)
     _value_added(session, principal, settings, table)
     return _export(request, table, format, limit=limit, offset=offset)
 

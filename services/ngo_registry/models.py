@@ -54,6 +54,10 @@ class Association(Base, table=True):  # type: ignore[call-arg]
         sa.Index("ix_association_next_congress_due", "next_congress_due"),
         sa.Index("ix_association_search_text", "search_text"),
         sa.Index("ix_association_updated_at", "updated_at"),
+        sa.Index("ix_association_status_name", "status", "name_vi", "chair_name"),
+        sa.Index("ix_association_status_due", "status", "next_congress_due"),
+        sa.Index("ix_association_status_nature_scope", "status", "nature_code", "scope_code", "special_status"),
+        sa.Index("ix_association_status_origin_area", "status", "office_origin_code", "office_area_m2"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -102,7 +106,7 @@ class Leader(Base, table=True):  # type: ignore[call-arg]
     """A leader of an association: role, name, period."""
 
     __tablename__ = "leader"
-    __table_args__ = (sa.Index("ix_leader_role_current", "role_code", "to_date"),)
+    __table_args__ = (sa.Index("ix_leader_role_current", "role_code", "to_date"), sa.Index("ix_leader_association_current", "association_id", "to_date", "role_code"))
     id: int | None = Field(default=None, primary_key=True)
     association_id: int = _assoc_fk()
     role_code: str = Field(max_length=60)
@@ -150,7 +154,7 @@ class Funding(Base, table=True):  # type: ignore[call-arg]
     """Operating funds of a year by source, in VND (integers)."""
 
     __tablename__ = "funding"
-    __table_args__ = (sa.Index("ix_funding_year_source", "year", "source_code"),)
+    __table_args__ = (sa.Index("ix_funding_year_source", "year", "source_code", "association_id", "amount_vnd"),)
     id: int | None = Field(default=None, primary_key=True)
     association_id: int = _assoc_fk()
     year: int

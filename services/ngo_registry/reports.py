@@ -201,20 +201,18 @@ def general_info(*, session: Session, association_id: int, rules: RuleSet, today
     return Table("general", f"Thông tin chung về hội: {assoc.name_vi}", [("item", "Thông tin"), ("value", "Nội dung")], rows, len(rows), {"record": public})
 
 
-def key_leaders(*, session: Session, flt: service.AssociationFilter, role: str | None, today: date, limit: int, offset: int, chairs_only: bool = False) -> Table:
-    """(d) key leaders, or (đ) chairpersons: current leaders with their association."""
+def key_leaders(*, session: Session, flt: service.AssociationFilter, role: str | None, today: date, limit: int, offset: int) -> Table:
+    """(d) key leaders: current leaders of active associations, by association code."""
     labels = service.load_labels(session)
     query = (
         flt.apply(select(Leader, Association.name_vi).join(Association, col(Association.id) == Leader.association_id))
         .where(sa.or_(col(Leader.to_date).is_(None), col(Leader.to_date) >= today))
         .where(Association.status == "active")
     )
-    if chairs_only:
-        query = query.where(Leader.role_code == "chu_tich")
-    elif role:
+    if role:
         query = query.where(Leader.role_code == role)
     count = session.exec(select(sa.func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(col(Association.name_vi), col(Leader.association_id), col(Leader.id)).limit(limit).offset(offset)).all()
+    rows = session.exec(query.order_by(col(Leader.association_id), col(Leader.id)).limit(limit).offset(offset)).all()
     items = [
         {
             "association_id": leader.association_id,
@@ -226,9 +224,21 @@ def key_leaders(*, session: Session, flt: service.AssociationFilter, role: str |
         for leader, name in rows
     ]
     columns = [("association_id", "Mã hội"), ("association", "Tên hội"), ("role", "Chức danh"), ("full_name", "Họ và tên"), ("from_date", "Từ ngày")]
-    if chairs_only:
-        return Table("chairpersons", "Danh sách Chủ tịch các hội", columns, items, int(count))
     return Table("key_leaders", "Danh sách lãnh đạo chủ chốt của hội", columns, items, int(count))
+
+
+def chairpersons(*, session: Session, flt: service.AssociationFilter, limit: int, offset: int) -> Table:
+    """(đ) the current chairperson of each active association (kept on the record), by name."""
+    labels = service.load_labels(session)
+    query = flt.apply(select(Association)).where(Association.status == "active", col(Association.chair_name).is_not(None))
+    count = session.exec(select(sa.func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(col(Association.name_vi), col(Association.id)).limit(limit).offset(offset)).all()
+    items = [
+        {"association_id": a.id, "association": a.name_vi, "scope": (labels.label("scope", a.scope_code) or {}).get("label"), "full_name": a.chair_name}
+        for a in rows
+    ]
+    columns = [("association_id", "Mã hội"), ("association", "Tên hội"), ("scope", "Phạm vi"), ("full_name", "Chủ tịch")]
+    return Table("chairpersons", "Danh sách Chủ tịch các hội", columns, items, int(count))
 
 
 def congress_tracking(*, session: Session, flt: service.AssociationFilter, min_level: int, rules: RuleSet, today: date, limit: int, offset: int) -> Table:
@@ -271,6 +281,30 @@ def congress_tracking(*, session: Session, flt: service.AssociationFilter, min_l
     return Table("congress_tracking", "Danh sách theo dõi việc tổ chức đại hội nhiệm kỳ của các hội", columns, items, int(count), basis)
 
 
+# statistics read every row; their results are cached per process and reused while the registry
+# is unchanged (every write bumps association.updated_at; records are never deleted)
+_STATS_CACHE: dict[tuple[Any, ...], tuple[tuple[Any, ...], list[tuple[Any, ...]]]] = {}
+
+
+def _signature(session: Session) -> tuple[Any, ...]:
+    row = session.execute(sa.select(sa.func.count(), sa.func.max(Association.updated_at)).select_from(Association)).one()
+    return (session.get_bind().engine.url.render_as_string(hide_password=True), int(row[0]), str(row[1]))
+
+
+def _cached_rows(session: Session, key: tuple[Any, ...], query: Any) -> list[tuple[Any, ...]]:
+    """The rows of an aggregate ``query``, reused while the registry is unchanged (labels applied later)."""
+    signature = _signature(session)
+    full_key = (*key, signature[0])
+    hit = _STATS_CACHE.get(full_key)
+    if hit is not None and hit[0] == signature:
+        return hit[1]
+    rows = [tuple(r) for r in session.execute(query).all()]
+    if len(_STATS_CACHE) > 256:
+        _STATS_CACHE.clear()
+    _STATS_CACHE[full_key] = (signature, rows)
+    return rows
+
+
 _GROUPS: dict[str, tuple[Any, str, str]] = {
     "field": (Association.field_code, "field", "Lĩnh vực"),
     "managing_agency": (Association.managing_agency_code, "managing_agency", "Bộ, ngành quản lý"),
@@ -295,7 +329,7 @@ def state_staff_statistics(*, session: Session, year: int, group_by: str, limit:
         .where(StaffAllocation.year == year)
         .group_by(column)
     )
-    rows = session.exec(query.order_by(column)).all()
+    rows = _cached_rows(session, ("staff", year, group_by), query.order_by(column))
     items = [{"group": (labels.label(kind, r[0]) or {}).get("label"), "code": r[0], "associations": int(r[1]), "staff": int(r[2] or 0)} for r in rows]
     total = sum(i["staff"] for i in items)
     page = items[offset : offset + limit]
@@ -306,13 +340,15 @@ def funding_statistics(*, session: Session, year: int, group_by: str, limit: int
     """(i) operating funds in ``year`` by group and source, in VND."""
     column, kind, heading = _group(group_by)
     labels = service.load_labels(session)
-    rows = session.exec(
+    rows = _cached_rows(
+        session,
+        ("funding", year, group_by),
         select(column, Funding.source_code, sa.func.count(sa.distinct(col(Funding.association_id))), sa.func.sum(Funding.amount_vnd))
         .join(Association, col(Association.id) == Funding.association_id)
         .where(Funding.year == year)
         .group_by(column, Funding.source_code)
-        .order_by(column, Funding.source_code)
-    ).all()
+        .order_by(column, Funding.source_code),
+    )
     items = [
         {"group": (labels.label(kind, r[0]) or {}).get("label"), "code": r[0], "source": (labels.label("funding_source", r[1]) or {}).get("label"), "associations": int(r[2]), "amount_vnd": int(r[3] or 0)}
         for r in rows
@@ -324,12 +360,14 @@ def funding_statistics(*, session: Session, year: int, group_by: str, limit: int
 def head_office_statistics(*, session: Session, limit: int, offset: int) -> Table:
     """(k) head-office area and origin: count, total and average area by origin."""
     labels = service.load_labels(session)
-    rows = session.exec(
+    rows = _cached_rows(
+        session,
+        ("head_office",),
         select(Association.office_origin_code, sa.func.count(), sa.func.sum(Association.office_area_m2), sa.func.avg(Association.office_area_m2))
         .where(Association.status == "active")
         .group_by(Association.office_origin_code)
-        .order_by(Association.office_origin_code)
-    ).all()
+        .order_by(Association.office_origin_code),
+    )
     items = [
         {"origin": (labels.label("office_origin", r[0]) or {}).get("label") or "Chưa khai báo", "code": r[0], "associations": int(r[1]), "total_area_m2": round(float(r[2] or 0), 1), "average_area_m2": round(float(r[3] or 0), 1)}
         for r in rows
@@ -340,12 +378,14 @@ def head_office_statistics(*, session: Session, limit: int, offset: int) -> Tabl
 def nature_statistics(*, session: Session, limit: int, offset: int) -> Table:
     """(l) associations by nature and scope."""
     labels = service.load_labels(session)
-    rows = session.exec(
+    rows = _cached_rows(
+        session,
+        ("nature",),
         select(Association.nature_code, Association.scope_code, sa.func.count(), sa.func.sum(sa.case((col(Association.special_status).is_(True), 1), else_=0)))
         .where(Association.status == "active")
         .group_by(Association.nature_code, Association.scope_code)
-        .order_by(Association.nature_code, Association.scope_code)
-    ).all()
+        .order_by(Association.nature_code, Association.scope_code),
+    )
     items = [
         {"nature": (labels.label("nature", r[0]) or {}).get("label"), "scope": (labels.label("scope", r[1]) or {}).get("label"), "associations": int(r[2]), "special_status": int(r[3] or 0)}
         for r in rows

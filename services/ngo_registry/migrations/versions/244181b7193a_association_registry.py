@@ -66,6 +66,10 @@ def upgrade() -> None:
         batch_op.create_index('ix_association_scope', ['scope_code'], unique=False)
         batch_op.create_index('ix_association_search_text', ['search_text'], unique=False)
         batch_op.create_index('ix_association_updated_at', ['updated_at'], unique=False)
+        batch_op.create_index('ix_association_status_name', ['status', 'name_vi', 'chair_name'], unique=False)
+        batch_op.create_index('ix_association_status_due', ['status', 'next_congress_due'], unique=False)
+        batch_op.create_index('ix_association_status_nature_scope', ['status', 'nature_code', 'scope_code', 'special_status'], unique=False)
+        batch_op.create_index('ix_association_status_origin_area', ['status', 'office_origin_code', 'office_area_m2'], unique=False)
 
     op.create_table('category',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -193,7 +197,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('funding', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_funding_association_id'), ['association_id'], unique=False)
-        batch_op.create_index('ix_funding_year_source', ['year', 'source_code'], unique=False)
+        batch_op.create_index('ix_funding_year_source', ['year', 'source_code', 'association_id', 'amount_vnd'], unique=False)
 
     op.create_table('leader',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -208,6 +212,7 @@ def upgrade() -> None:
     with op.batch_alter_table('leader', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_leader_association_id'), ['association_id'], unique=False)
         batch_op.create_index('ix_leader_role_current', ['role_code', 'to_date'], unique=False)
+        batch_op.create_index('ix_leader_association_current', ['association_id', 'to_date', 'role_code'], unique=False)
 
     op.create_table('member_count',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -366,6 +371,7 @@ def downgrade() -> None:
     op.drop_table('member_count')
     with op.batch_alter_table('leader', schema=None) as batch_op:
         batch_op.drop_index('ix_leader_role_current')
+        batch_op.drop_index('ix_leader_association_current')
         batch_op.drop_index(batch_op.f('ix_leader_association_id'))
 
     op.drop_table('leader')
@@ -398,6 +404,10 @@ def downgrade() -> None:
     op.drop_table('category')
     with op.batch_alter_table('association', schema=None) as batch_op:
         batch_op.drop_index('ix_association_updated_at')
+        batch_op.drop_index('ix_association_status_name')
+        batch_op.drop_index('ix_association_status_due')
+        batch_op.drop_index('ix_association_status_nature_scope')
+        batch_op.drop_index('ix_association_status_origin_area')
         batch_op.drop_index('ix_association_search_text')
         batch_op.drop_index('ix_association_scope')
         batch_op.drop_index('ix_association_next_congress_due')
