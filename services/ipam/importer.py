@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,9 +35,8 @@ from services.ipam.models import (
     Vrf,
     utcnow,
 )
-from services.ipam.service import Actor, bulk_insert_prefixes, lock_vrf, set_parents
+from services.ipam.service import Actor, fast_insert, lock_vrf, reserve_ids, set_parents
 from shared.errors import InvalidInput
-from shared.events import CloudEvent
 
 COLUMNS = ["prefix", "vrf", "status", "tenant", "role", "description", "kind", "purpose"]
 STATUSES = {s.value for s in PrefixStatus}
@@ -148,11 +148,14 @@ def import_prefixes_csv(session: Session, *, actor: Actor, text: str, max_rows: 
         errors.sort(key=lambda e: e["row"])
         raise InvalidInput(f"{len(errors)} row(s) break the no-overlap rules; nothing was imported.", errors=errors[:1000])
     all_new = [n for group in nodes.values() for n in group]
-    for depth in sorted({n.depth for n in all_new}):
-        level = [n for n in all_new if n.depth == depth]
-        rows = [{**n.row, "parent_id": (n.parent.db_id if n.parent else None)} for n in level]
-        for node, new_id in zip(level, bulk_insert_prefixes(session, rows), strict=True):
-            node.db_id = new_id
+    # ids are known before inserting, so parents and children go in one pass (parents sort first)
+    for node, new_id in zip(all_new, reserve_ids(session, "prefix", len(all_new)), strict=True):
+        node.db_id = new_id
+    now = utcnow()
+    fast_insert(session, Prefix.__table__, [
+        {**n.row, "id": n.db_id, "parent_id": n.parent.db_id if n.parent else None, "created_at": now, "updated_at": now}
+        for n in sorted(all_new, key=lambda n: (n.row["vrf_key"], n.row["family"], n.first, n.length))
+    ])
     if reparent_existing:
         set_parents(session, [(db_id, node.db_id) for db_id, node in reparent_existing])
     _rehome_addresses(session, all_new)
@@ -204,6 +207,7 @@ def _rehome_addresses(session: Session, new: list[_Node]) -> None:
 
 def _log_and_emit(session: Session, actor: Actor, new: list[_Node]) -> None:
     now = utcnow()
+    stamp = now.isoformat().replace("+00:00", "Z")
     log_rows, events = [], []
     for n in new:
         after = {**n.row, "id": n.db_id, "parent_id": n.parent.db_id if n.parent else None}
@@ -212,19 +216,22 @@ def _log_and_emit(session: Session, actor: Actor, new: list[_Node]) -> None:
             "object_id": n.db_id, "object_repr": n.row["prefix"], "before": None, "after": after,
         })
         if n.kind == PrefixKind.allocation:
-            evt = CloudEvent(source=outbox.source, type="govnet.ipam.prefix.allocated.v1", subject=str(n.db_id), data={
-                "prefix_id": n.db_id, "prefix": n.row["prefix"], "vrf_id": n.row["vrf_id"], "family": n.row["family"], "kind": n.kind,
-                "agency_id": n.row["agency_id"], "service_id": n.row["service_id"], "purpose": n.row["purpose"], "imported": True,
-            })
+            event_id = str(uuid.uuid4())
+            payload = {
+                "specversion": "1.0", "id": event_id, "source": outbox.source, "type": "govnet.ipam.prefix.allocated.v1",
+                "subject": str(n.db_id), "time": stamp, "datacontenttype": "application/json",
+                "data": {
+                    "prefix_id": n.db_id, "prefix": n.row["prefix"], "vrf_id": n.row["vrf_id"], "family": n.row["family"], "kind": n.kind,
+                    "agency_id": n.row["agency_id"], "service_id": n.row["service_id"], "purpose": n.row["purpose"], "imported": True,
+                },
+            }
             events.append({
-                "event_id": evt.id, "topic": outbox.topic, "key": evt.subject, "attempts": 0, "created_at": now,
-                "payload": json.dumps(evt.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":")),
+                "event_id": event_id, "topic": outbox.topic, "key": str(n.db_id), "payload": json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
+                "created_at": now, "attempts": 0,
             })
-    table = ChangeLog.__table__  # type: ignore[attr-defined]
-    for i in range(0, len(log_rows), 5000):
-        session.execute(table.insert(), log_rows[i : i + 5000])
-    for i in range(0, len(events), 5000):
-        session.execute(outbox.tables.outbox.insert(), events[i : i + 5000])
+    log_ids = reserve_ids(session, "change_log", len(log_rows))
+    fast_insert(session, ChangeLog.__table__, [{**r, "id": i} for r, i in zip(log_rows, log_ids, strict=True)])
+    fast_insert(session, outbox.tables.outbox, events)
     if events:
         session.info["govnet_outbox_pending"] = True
 

@@ -6,6 +6,7 @@ and listing free prefixes decomposes each gap into at most 2x128 CIDR blocks.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -60,9 +61,35 @@ def net_from_range(family: int, first: int, length: int) -> Net:
     return Net(cidr=str(ip.cidr), family=family, length=length, first=first, last=first + (1 << (BITS[family] - length)) - 1)
 
 
+_AF = {4: socket.AF_INET, 6: socket.AF_INET6}
+
+
+def _fast_prefix(raw: str) -> Net | None:
+    """The common case (well-formed, no host bits) without building netaddr objects; None otherwise."""
+    addr, _, length_text = raw.partition("/")
+    if not length_text.isdigit():
+        return None
+    family = 6 if ":" in addr else 4
+    try:
+        packed = socket.inet_pton(_AF[family], addr)
+    except OSError:
+        return None
+    length, bits = int(length_text), BITS[family]
+    if length > bits:
+        return None
+    first = int.from_bytes(packed, "big")
+    host = (1 << (bits - length)) - 1
+    if first & host:
+        return None
+    return Net(cidr=f"{socket.inet_ntop(_AF[family], packed)}/{length}", family=family, length=length, first=first, last=first | host)
+
+
 def parse_prefix(text: str, *, field: str = "prefix") -> Net:
     """Parse CIDR text strictly: a 422 with a suggestion when it is malformed or has host bits set."""
     raw = (text or "").strip()
+    fast = _fast_prefix(raw)
+    if fast is not None:
+        return fast
     if "/" not in raw:
         raise InvalidInput(
             f"'{raw}' is not a prefix: give it in CIDR notation with a length, e.g. 10.0.0.0/24 or 2001:db8::/48.",

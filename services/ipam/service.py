@@ -712,7 +712,8 @@ def free_prefix_gaps(session: Session, *, parent: Prefix) -> Iterator[tuple[int,
 def free_address_gaps(session: Session, *, parent: Prefix) -> Iterator[tuple[int, int]]:
     """Free assignable intervals of ``parent``: usable range minus child prefixes and its addresses."""
     lo, hi = netmath.usable_range(prefix_net(parent), is_pool=parent.kind == PrefixKind.pool)
-    start = max(lo, _hint(parent, "ip_hint_hex"))
+    # below the prefix hint everything is covered by child prefixes, so no address is free there either
+    start = max(lo, _hint(parent, "ip_hint_hex"), _hint(parent, "prefix_hint_hex"))
     used = heapq.merge(_child_ranges(session, parent, start), _address_points(session, parent, start))
     return netmath.gaps(start, hi, used)
 
@@ -974,15 +975,58 @@ def utilization_rollup(session: Session, *, group_by: str) -> list[dict[str, Any
 
 
 # -- bulk paths (import) ---------------------------------------------------------------------------
+def reserve_ids(session: Session, table: str, n: int) -> list[int]:
+    """Ids for ``n`` new rows of ``table`` (a sequence on PostgreSQL; past MAX(id) under SQLite's write lock)."""
+    if n <= 0:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        rows = session.execute(
+            text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"), {"t": table, "n": n}
+        ).scalars()
+        return [int(v) for v in rows]
+    start = int(session.execute(text(f"SELECT COALESCE(MAX(id), 0) FROM {table}")).scalar_one()) + 1  # noqa: S608 - table name is ours
+    return list(range(start, start + n))
+
+
+def fast_insert(session: Session, table: Any, rows: list[dict[str, Any]], *, chunk: int = 10_000) -> None:
+    """Insert many rows with one driver-level executemany per chunk (bind processing only where a type needs it)."""
+    if not rows:
+        return
+    conn = session.connection()
+    dialect = conn.dialect
+    columns = list(rows[0])
+    processors: list[Any] = []
+    for name in columns:
+        proc = table.c[name].type._cached_bind_processor(dialect)
+        processors.append(proc)
+    cache: dict[int, Any] = {}
+
+    def convert(proc: Any, value: Any) -> Any:
+        if proc is None or value is None:
+            return value
+        if isinstance(value, datetime):  # one timestamp shared by the batch: process it once
+            key = id(value)
+            if key not in cache:
+                cache[key] = proc(value)
+            return cache[key]
+        return proc(value)
+
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"  # noqa: S608
+    for i in range(0, len(rows), chunk):
+        params = [tuple(convert(p, r[c]) for p, c in zip(processors, columns, strict=True)) for r in rows[i : i + chunk]]
+        conn.exec_driver_sql(sql, params)
+
+
 def bulk_insert_prefixes(session: Session, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert prepared prefix rows in one statement per chunk, returning ids in order."""
-    ids: list[int] = []
-    table = Prefix.__table__  # type: ignore[attr-defined]
+    """Insert prepared prefix rows (parents before children) in bulk; returns their new ids in order."""
+    ids = reserve_ids(session, "prefix", len(rows))
     now = utcnow()
-    for i in range(0, len(rows), 2000):
-        chunk = [{**r, "created_at": now, "updated_at": now} for r in rows[i : i + 2000]]
-        result = session.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True), chunk)
-        ids.extend(int(r[0]) for r in result)
+    table = Prefix.__table__
+    fast_insert(session, table, [
+        {**r, "id": new_id, "created_at": now, "updated_at": now, "prefix_hint_hex": None, "ip_hint_hex": None}
+        for r, new_id in zip(rows, ids, strict=True)
+    ])
     return ids
 
 
