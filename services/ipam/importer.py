@@ -19,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlmodel import Session
 
 from services.ipam import netmath
@@ -193,16 +193,40 @@ def _sweep(ordered: list[_Node], errors: list[dict[str, Any]], reparent_existing
 
 
 def _rehome_addresses(session: Session, new: list[_Node]) -> None:
-    keys = {(n.row["vrf_key"], n.row["family"]) for n in new}
-    for vrf_key, family in keys:
-        if not session.execute(select(func.count()).where(IpAddress.vrf_key == vrf_key, IpAddress.family == family)).scalar_one():
-            continue
-        for n in sorted((n for n in new if (n.row["vrf_key"], n.row["family"]) == (vrf_key, family)), key=lambda n: n.length):
-            session.execute(
-                update(IpAddress)
-                .where(IpAddress.vrf_key == vrf_key, IpAddress.family == family, IpAddress.value_hex >= n.row["first_hex"], IpAddress.value_hex <= n.row["last_hex"])
-                .values(prefix_id=n.db_id)
-            )
+    """Move existing addresses under the innermost new prefix that contains them, in one sorted sweep."""
+    groups: dict[tuple[int, int], list[_Node]] = defaultdict(list)
+    for n in new:
+        groups[(n.row["vrf_key"], n.row["family"])].append(n)
+    moves: list[tuple[int, int | None]] = []
+    for (vrf_key, family), nodes in groups.items():
+        nodes.sort(key=lambda n: (n.first, n.length))
+        lo, hi = netmath.to_hex(nodes[0].first), netmath.to_hex(max(n.last for n in nodes))
+        rows = session.execute(
+            select(IpAddress.id, IpAddress.value_hex, Prefix.prefix_length)
+            .select_from(IpAddress).outerjoin(Prefix, IpAddress.prefix_id == Prefix.id)
+            .where(IpAddress.vrf_key == vrf_key, IpAddress.family == family, IpAddress.value_hex >= lo, IpAddress.value_hex <= hi)
+            .order_by(IpAddress.value_hex)
+        ).all()
+        stack: list[_Node] = []
+        i = 0
+        for address_id, value_hex, current_length in rows:
+            value = netmath.from_hex(value_hex)
+            while i < len(nodes) and nodes[i].first <= value:
+                while stack and stack[-1].last < nodes[i].first:
+                    stack.pop()
+                stack.append(nodes[i])
+                i += 1
+            while stack and stack[-1].last < value:
+                stack.pop()
+            if stack and (current_length is None or stack[-1].length > current_length):
+                moves.append((int(address_id), stack[-1].db_id))
+    if moves:
+        table = IpAddress.__table__
+        from sqlalchemy import bindparam
+
+        stmt = update(table).where(table.c.id == bindparam("aid")).values(prefix_id=bindparam("pid"))
+        for k in range(0, len(moves), 5000):
+            session.connection().execute(stmt, [{"aid": a, "pid": b} for a, b in moves[k : k + 5000]])
 
 
 def _log_and_emit(session: Session, actor: Actor, new: list[_Node]) -> None:

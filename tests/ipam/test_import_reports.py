@@ -104,3 +104,15 @@ def test_n3_technical_info_flags_growth_over_20_percent(ipam: Any, world: dict[s
     assert xlsx.status_code == 200
     headings = [c.value for c in load_workbook(io.BytesIO(xlsx.content)).active[8]]  # type: ignore[index]
     assert "Thư điện tử" in headings and "Số kênh" in headings
+
+
+def test_import_rehomes_existing_addresses_to_new_prefixes(ipam: Any, world: dict[str, Any]) -> None:
+    inside = ipam.post(f"{API}/ip-addresses", json={"address": "10.10.200.5"}).json()
+    outside = ipam.post(f"{API}/ip-addresses", json={"address": "10.10.201.5"}).json()
+    assert inside["prefix_id"] == world["pool"]["id"]
+    r = ipam.post(f"{API}/import", content=b"prefix,status,tenant,role,description\n10.10.200.0/24,active,AG-LX,VPN,Mang LX\n")
+    assert r.status_code == 201, r.text
+    new = ipam.get(f"{API}/prefixes", params={"q": "10.10.200.0/24"}).json()["results"][0]
+    assert ipam.get(f"{API}/ip-addresses/{inside['id']}").json()["prefix_id"] == new["id"]
+    assert ipam.get(f"{API}/ip-addresses/{outside['id']}").json()["prefix_id"] == world["pool"]["id"]
+    assert new["utilization"] == round(100 / 254, 2)
