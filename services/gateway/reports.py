@@ -14,6 +14,13 @@ AUDIT_COLUMNS = (
 )
 
 
+def _cell(value: object) -> object:
+    """Neutralise spreadsheet formulas in text cells (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def audit_csv(rows: Iterable[AuditRecord]) -> str:
     """The audit records as CSV (UTF-8 with BOM so spreadsheet tools read Vietnamese right)."""
     out = io.StringIO()
@@ -21,5 +28,5 @@ def audit_csv(rows: Iterable[AuditRecord]) -> str:
     writer = csv.writer(out)
     writer.writerow(AUDIT_COLUMNS)
     for row in rows:
-        writer.writerow([getattr(row, c) for c in AUDIT_COLUMNS])
+        writer.writerow([_cell(getattr(row, c)) for c in AUDIT_COLUMNS])
     return out.getvalue()
