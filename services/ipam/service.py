@@ -512,7 +512,9 @@ def _place(session: Session, *, vrf_key: int, net: Net, kind: str, parent_id: in
     return parent
 
 
-def _insert_prefix(session: Session, *, vrf_id: int | None, vrf_key: int, net: Net, parent: Prefix | None, fields: dict[str, Any]) -> Prefix:
+def _insert_prefix(
+    session: Session, *, vrf_id: int | None, vrf_key: int, net: Net, parent: Prefix | None, fields: dict[str, Any], from_free_space: bool = False
+) -> Prefix:
     prefix = Prefix(
         prefix=net.cidr,
         vrf_id=vrf_id,
@@ -527,14 +529,14 @@ def _insert_prefix(session: Session, *, vrf_id: int | None, vrf_key: int, net: N
     )
     session.add(prefix)
     try:
-        with session.begin_nested():
-            session.flush()
+        session.flush()
     except IntegrityError as exc:
+        # the request fails anyway: roll back, then name the conflicting allocation in a fresh transaction
+        session.rollback()
         raise _integrity_conflict(session, vrf_key, net, exc) from None
     # prefixes and addresses that were directly under the parent and lie inside move under the new prefix
-    in_range = and_(Prefix.vrf_key == vrf_key, Prefix.family == net.family, Prefix.first_hex >= net.first_hex, Prefix.last_hex <= net.last_hex, Prefix.id != prefix.id)
-    parent_cond = Prefix.parent_id == parent.id if parent else Prefix.parent_id.is_(None)  # type: ignore[union-attr]
-    session.execute(update(Prefix).where(in_range, parent_cond).values(parent_id=prefix.id))
+    if not from_free_space:
+        _adopt_children(session, prefix, net, parent, vrf_key)
     a_parent = IpAddress.prefix_id == parent.id if parent else IpAddress.prefix_id.is_(None)  # type: ignore[union-attr]
     session.execute(
         update(IpAddress)
@@ -542,6 +544,12 @@ def _insert_prefix(session: Session, *, vrf_id: int | None, vrf_key: int, net: N
         .values(prefix_id=prefix.id)
     )
     return prefix
+
+
+def _adopt_children(session: Session, prefix: Prefix, net: Net, parent: Prefix | None, vrf_key: int) -> None:
+    in_range = and_(Prefix.vrf_key == vrf_key, Prefix.family == net.family, Prefix.first_hex >= net.first_hex, Prefix.last_hex <= net.last_hex, Prefix.id != prefix.id)
+    parent_cond = Prefix.parent_id == parent.id if parent else Prefix.parent_id.is_(None)  # type: ignore[union-attr]
+    session.execute(update(Prefix).where(in_range, parent_cond).values(parent_id=prefix.id))
 
 
 def _integrity_conflict(session: Session, vrf_key: int, net: Net, exc: IntegrityError) -> Conflict:
@@ -773,7 +781,8 @@ def allocate_next_prefix(session: Session, *, actor: Actor, prefix_id: int, data
     net = netmath.net_from_range(parent.family, found, data.prefix_length)
     fields = data.model_dump(include={"status", "agency_id", "service_id", "purpose", "description"})
     fields["kind"], fields["status"] = data.kind.value, data.status.value
-    prefix = _insert_prefix(session, vrf_id=parent.vrf_id, vrf_key=parent.vrf_key, net=net, parent=parent, fields=fields)
+    # a block cut from free space between the parent's children has no child prefixes of its own
+    prefix = _insert_prefix(session, vrf_id=parent.vrf_id, vrf_key=parent.vrf_key, net=net, parent=parent, fields=fields, from_free_space=True)
     _after_create(session, actor, prefix)
     return prefix
 
@@ -798,9 +807,9 @@ def _insert_address(session: Session, *, actor: Actor, vrf_id: int | None, vrf_k
     )
     session.add(addr)
     try:
-        with session.begin_nested():
-            session.flush()
+        session.flush()
     except IntegrityError:
+        session.rollback()
         owner = session.execute(select(IpAddress).where(IpAddress.vrf_key == vrf_key, IpAddress.family == family, IpAddress.value_hex == to_hex(value))).scalar_one_or_none()
         raise Conflict(
             f"{addr.address} already has an owner (address {owner.id if owner else '?'}); an address has one owner — pick a free one from available-ips.",
@@ -1011,11 +1020,19 @@ def fast_insert(session: Session, table: Any, rows: list[dict[str, Any]], *, chu
             return cache[key]
         return proc(value)
 
-    mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"  # noqa: S608
-    for i in range(0, len(rows), chunk):
-        params = [tuple(convert(p, r[c]) for p, c in zip(processors, columns, strict=True)) for r in rows[i : i + chunk]]
-        conn.exec_driver_sql(sql, params)
+    head = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES "  # noqa: S608 - names are ours
+    if dialect.paramstyle == "qmark":  # SQLite: executemany is a C loop over one prepared statement
+        sql = head + "(" + ", ".join(["?"] * len(columns)) + ")"
+        for i in range(0, len(rows), chunk):
+            conn.exec_driver_sql(sql, [tuple(convert(p, r[c]) for p, c in zip(processors, columns, strict=True)) for r in rows[i : i + chunk]])
+        return
+    # PostgreSQL: multi-row VALUES, few round trips (under the 65,535-parameter limit)
+    per = max(1, min(1000, 60_000 // len(columns)))
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    for i in range(0, len(rows), per):
+        batch = rows[i : i + per]
+        flat = [convert(p, r[c]) for r in batch for p, c in zip(processors, columns, strict=True)]
+        conn.exec_driver_sql(head + ", ".join([one] * len(batch)), tuple(flat))
 
 
 def bulk_insert_prefixes(session: Session, rows: list[dict[str, Any]]) -> list[int]:
