@@ -35,12 +35,12 @@ DLQ_TOPIC = "govnet.dlq"
 
 def topic_of(service: str) -> str:
     """The topic a service publishes to: ``govnet.<segment>.events``."""
-    return f"govnet.{SEGMENTS[service]}.events"
+    return f"govnet.{SEGMENTS.get(service, service)}.events"
 
 
 def source_of(service: str) -> str:
     """The CloudEvents ``source`` of a service's events: ``/govnet/<segment>``."""
-    return f"/govnet/{SEGMENTS[service]}"
+    return f"/govnet/{SEGMENTS.get(service, service)}"
 
 
 ALL_TOPICS: tuple[str, ...] = (*(topic_of(s) for s in SERVICE_NAMES), DLQ_TOPIC)
@@ -89,7 +89,7 @@ class ServiceSettings(SuiteSettings):
 
     def model_post_init(self, __context: object) -> None:
         if not self.port:
-            self.port = DEFAULT_PORTS[self.service_name]
+            self.port = DEFAULT_PORTS.get(self.service_name, 0)
         if not self.database_url:
             self.database_url = f"sqlite:///{self.var_dir / (self.service_name + '.db')}"
 

@@ -165,4 +165,6 @@ def install_problem_handlers(app: FastAPI) -> None:
             type_=PROBLEM_BASE + "internal",
             instance=request.url.path,
             correlation_id=correlation_id,
+            # rendered outside the request middleware, so the id header is set here
+            headers={"X-Request-ID": correlation_id} if correlation_id else None,
         )

@@ -76,9 +76,23 @@ def db_url(db_backend: str, tmp_path: Path) -> Iterator[str]:
 
 # -- the broker ---------------------------------------------------------------------------
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A free loopback port BELOW the ephemeral range.
+
+    A client that keeps reconnecting to a dead port inside the ephemeral range can connect to
+    itself (TCP simultaneous open), so a stopped broker would look alive. Real brokers listen
+    on 9092; test brokers get ports from 20000-30000 for the same reason.
+    """
+    import random
+
+    for _ in range(200):
+        port = random.randint(20000, 30000)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 20000-30000")
 
 
 @dataclass

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from shared.config import DLQ_TOPIC, SuiteSettings
 from shared.db import Database
 from shared.events.envelope import CloudEvent
+from shared.events.kafka import broker_reachable, stop_client
 from shared.events.outbox import Outbox
 from shared.observability import CONSUMER_LAG, CONSUMER_PROCESSED
 
@@ -65,6 +66,8 @@ class EventConsumer:
         self.group_id = group_id or service
         self._consumer: AIOKafkaConsumer | None = None
         self._stopping = False
+        self._broker_lost = False
+        self._broker_up = True
         self.totals = Outcome()
 
     async def run(self) -> None:
@@ -72,11 +75,26 @@ class EventConsumer:
         if not self.topics:
             return
         backoff = 0.2
+        watchdog = asyncio.create_task(self._watch_broker(), name=f"{self.service}-broker-watchdog")
         try:
             while not self._stopping:
+                if self._broker_lost:
+                    # the broker went away; if it restarts empty, the old positions point past the
+                    # new logs. Rebuild: a fresh consumer resumes from the committed offsets, or
+                    # from the earliest when the broker lost them (the inbox absorbs the replay).
+                    await self._drop_consumer()
+                    if not self._broker_up:
+                        await asyncio.sleep(0.1)
+                        continue
+                    self._broker_lost = False
+                    log.info("broker is back; rejoining the consumer group")
                 try:
                     consumer = await self._get_consumer()
-                    batches = await consumer.getmany(timeout_ms=200, max_records=1000)
+                    try:
+                        # aiokafka's getmany can hang while the broker is away: bound it
+                        batches = await asyncio.wait_for(consumer.getmany(timeout_ms=200, max_records=1000), 2.0)
+                    except TimeoutError:
+                        continue
                     for tp, records in batches.items():
                         await self._handle_partition(consumer, tp, records)
                     self._export_lag(consumer)
@@ -89,7 +107,17 @@ class EventConsumer:
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, 2.0)
         finally:
+            watchdog.cancel()
             await self._drop_consumer()
+
+    async def _watch_broker(self) -> None:
+        """Flag an outage the moment the broker stops answering (getmany may block through it)."""
+        while True:
+            up = await broker_reachable(self.settings.kafka_bootstrap, timeout=0.3)
+            if not up:
+                self._broker_lost = True
+            self._broker_up = up
+            await asyncio.sleep(0.1)
 
     async def stop(self) -> None:
         self._stopping = True
@@ -105,8 +133,9 @@ class EventConsumer:
                 auto_offset_reset="earliest",
                 metadata_max_age_ms=3000,
                 request_timeout_ms=10000,
-                session_timeout_ms=10000,
+                session_timeout_ms=6000,
                 heartbeat_interval_ms=1000,
+                rebalance_timeout_ms=6000,
             )
             try:
                 await consumer.start()
@@ -119,14 +148,13 @@ class EventConsumer:
     async def _drop_consumer(self) -> None:
         consumer, self._consumer = self._consumer, None
         if consumer is not None:
-            try:
-                await asyncio.wait_for(consumer.stop(), timeout=5)
-            except Exception:
-                pass
+            await stop_client(consumer)
 
     async def _handle_partition(
         self, consumer: AIOKafkaConsumer, tp: TopicPartition, records: list[ConsumerRecord]
     ) -> None:
+        if self._broker_lost:
+            return  # records fetched across an outage may come from stale positions: drop them
         try:
             outcome = await asyncio.to_thread(self.process, records)
         except Exception:

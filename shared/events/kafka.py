@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -51,6 +52,22 @@ async def ensure_topics(settings: SuiteSettings, topics: list[str] | tuple[str, 
             await admin.close()
         except Exception:
             pass
+
+
+_stopping: set[asyncio.Task[None]] = set()
+
+
+async def stop_client(client: Any, timeout: float = 3.0) -> None:
+    """Stop an aiokafka client, waiting at most ``timeout`` seconds.
+
+    ``stop()`` shields itself and can hang while the broker is away, so it finishes in the
+    background instead of blocking the caller (a reference is kept until it is done).
+    """
+    task = asyncio.ensure_future(client.stop())
+    _stopping.add(task)
+    task.add_done_callback(_stopping.discard)
+    task.add_done_callback(lambda t: t.cancelled() or t.exception())
+    await asyncio.wait({task}, timeout=timeout)
 
 
 async def broker_reachable(bootstrap: str, timeout: float = 0.5) -> bool:

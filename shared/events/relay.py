@@ -19,9 +19,9 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import delete, func, select, text, update
 
-from shared.config import ALL_TOPICS, SuiteSettings
+from shared.config import ALL_TOPICS, SuiteSettings, topic_of
 from shared.db import Database
-from shared.events.kafka import ensure_topics, make_producer
+from shared.events.kafka import ensure_topics, make_producer, stop_client
 from shared.events.outbox import EventTables, on_outbox_commit, remove_outbox_commit
 from shared.observability import OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE, OUTBOX_PUBLISHED
 
@@ -35,6 +35,7 @@ class OutboxRelay:
         self.service = service
         self.database = database
         self.outbox = tables.outbox
+        self.topic = topic_of(service)
         self.settings = settings
         self._producer: AIOKafkaProducer | None = None
         self._wake = asyncio.Event()
@@ -97,16 +98,13 @@ class OutboxRelay:
                 await producer.stop()
                 raise
             self._producer = producer
-            await ensure_topics(self.settings, ALL_TOPICS)
+            await ensure_topics(self.settings, sorted({*ALL_TOPICS, self.topic}))
         return self._producer
 
     async def _drop_producer(self) -> None:
         producer, self._producer = self._producer, None
         if producer is not None:
-            try:
-                await asyncio.wait_for(producer.stop(), timeout=5)
-            except Exception:
-                pass
+            await stop_client(producer)
 
     # -- leadership (PostgreSQL only) --------------------------------------------------------
     def _hold_leadership(self) -> bool:
