@@ -139,7 +139,7 @@ def own_broker(tmp_path: Path) -> Iterator[Broker]:
 
 # -- tokens -------------------------------------------------------------------------------
 @dataclass
-class TestKeys:
+class SigningKeys:
     """A test Ed25519 key pair published as a JWKS file, standing in for the gateway."""
 
     private_key: Ed25519PrivateKey
@@ -187,8 +187,8 @@ class TestKeys:
 
 
 @pytest.fixture(scope="session")
-def keys(tmp_path_factory: pytest.TempPathFactory) -> TestKeys:
-    k = TestKeys(Ed25519PrivateKey.generate(), "test-key-1", tmp_path_factory.mktemp("jwks") / "jwks.json")
+def keys(tmp_path_factory: pytest.TempPathFactory) -> SigningKeys:
+    k = SigningKeys(Ed25519PrivateKey.generate(), "test-key-1", tmp_path_factory.mktemp("jwks") / "jwks.json")
     k.publish()
     return k
 
@@ -213,7 +213,7 @@ ClientFactory = Callable[..., TestClient]
 
 
 @pytest.fixture
-def make_client(keys: TestKeys, tmp_path: Path) -> Iterator[ClientFactory]:
+def make_client(keys: SigningKeys, tmp_path: Path) -> Iterator[ClientFactory]:
     """``make_client(service, db_url, broker=None, **settings)``: a migrated app in a TestClient."""
     opened: list[TestClient] = []
 
