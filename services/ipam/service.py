@@ -1026,13 +1026,12 @@ def fast_insert(session: Session, table: Any, rows: list[dict[str, Any]], *, chu
         for i in range(0, len(rows), chunk):
             conn.exec_driver_sql(sql, [tuple(convert(p, r[c]) for p, c in zip(processors, columns, strict=True)) for r in rows[i : i + chunk]])
         return
-    # PostgreSQL: multi-row VALUES, few round trips (under the 65,535-parameter limit)
-    per = max(1, min(1000, 60_000 // len(columns)))
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    for i in range(0, len(rows), per):
-        batch = rows[i : i + per]
-        flat = [convert(p, r[c]) for r in batch for p, c in zip(processors, columns, strict=True)]
-        conn.exec_driver_sql(head + ", ".join([one] * len(batch)), tuple(flat))
+    # PostgreSQL: COPY over the same connection (same transaction)
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for r in rows:
+            copy.write_row(tuple(convert(p, r[c]) for p, c in zip(processors, columns, strict=True)))
 
 
 def bulk_insert_prefixes(session: Session, rows: list[dict[str, Any]]) -> list[int]:
