@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlmodel import Session, col, select
 
 from services.ngo_registry.catalog import CATEGORY_KINDS, TERMINAL_CHANGES
@@ -689,29 +690,37 @@ def query_terms(q: str) -> list[str]:
 
 
 def search_ids(*, session: Session, q: str, flt: AssociationFilter, limit: int, offset: int) -> tuple[int, list[tuple[int, float]]]:
-    """Ranked matches ``(count, [(id, rank)])`` for a diacritic-insensitive query."""
+    """Ranked matches ``(count, [(id, rank)])`` for a diacritic-insensitive query.
+
+    One statement: the full-text index finds the matches once, ``count(*) OVER ()`` counts them
+    exactly and a top-N sort keeps the page. On PostgreSQL the rank reads the stored
+    ``search_tsv`` column (revision 7c3e9a51d2b4) instead of rebuilding each row's tsvector.
+    """
     terms = query_terms(q)
     if not terms:
         raise InvalidInput("The search query has no letters or digits.", errors=[{"field": "q", "message": "empty after normalisation"}])
     phrase = " ".join(terms)
     dialect = session.get_bind().dialect.name
-    base = flt.apply(select(Association.id))
+    boost = sa.case((col(Association.search_text).like(f"{phrase}%"), 2.0), (col(Association.search_text).like(f"%{phrase}%"), 1.0), else_=0.0)
     if dialect == "sqlite":
         match = " ".join(f'"{t}"' for t in terms[:-1]) + (" " if len(terms) > 1 else "") + f'"{terms[-1]}"*'
         fts = sa.text("SELECT rowid AS id, bm25(association_fts) AS score FROM association_fts WHERE association_fts MATCH :m").bindparams(m=match).columns(id=sa.Integer, score=sa.Float).subquery("fts")
-        rank: Any = -fts.c.score
+        score = (boost * 100 - fts.c.score).label("rank")
+        matched = flt.apply(select(Association.id).join(fts, fts.c.id == Association.id))
     else:
-        tsquery = " & ".join(terms[:-1] + [terms[-1] + ":*"])
-        tsv = sa.func.to_tsvector(sa.literal_column("'simple'"), Association.search_text)
-        tsq = sa.func.to_tsquery(sa.literal_column("'simple'"), tsquery)
-        fts = select(col(Association.id).label("id"), sa.func.ts_rank_cd(tsv, tsq).label("score")).where(tsv.op("@@")(tsq)).subquery("fts")
-        rank = fts.c.score
-    boost = sa.case((col(Association.search_text).like(f"{phrase}%"), 2.0), (col(Association.search_text).like(f"%{phrase}%"), 1.0), else_=0.0)
-    ranked = base.join(fts, fts.c.id == Association.id)
-    count = session.exec(select(sa.func.count()).select_from(ranked.subquery())).one()
-    score = (boost * 100 + rank).label("rank")
-    rows = session.execute(ranked.add_columns(score).order_by(score.desc(), col(Association.name_vi), col(Association.id)).limit(limit).offset(offset)).all()
-    return int(count), [(int(r[0]), float(r[1])) for r in rows]
+        tsv = sa.literal_column("association.search_tsv", type_=TSVECTOR)
+        tsq = sa.func.to_tsquery(sa.literal_column("'simple'"), " & ".join(terms[:-1] + [terms[-1] + ":*"]))
+        score = (boost * 100 + sa.func.ts_rank_cd(tsv, tsq)).label("rank")
+        matched = flt.apply(select(Association.id).where(tsv.op("@@")(tsq)))
+    page = matched.add_columns(score, sa.func.count().over().label("total")).order_by(score.desc(), col(Association.name_vi), col(Association.id)).limit(limit).offset(offset)
+    rows = session.execute(page).all()
+    if rows:
+        count = int(rows[0][2])
+    elif offset:  # past the last page: the window saw no row, count separately
+        count = int(session.exec(select(sa.func.count()).select_from(matched.subquery())).one())
+    else:
+        count = 0
+    return count, [(int(r[0]), float(r[1])) for r in rows]
 
 
 def list_associations(*, session: Session, flt: AssociationFilter, limit: int, offset: int, order: Sequence[Any] = ()) -> tuple[int, list[Association]]:

@@ -74,6 +74,28 @@ def test_search_ignores_diacritics_and_ranks(db_url, make_client, keys) -> None:
     assert client.get(f"{BASE}/associations", params={"q": "!!"}, headers=headers).status_code == 422
 
 
+
+def test_search_pages_keep_the_exact_count_and_see_renames(db_url, make_client, keys) -> None:
+    client = make_client("ngo_registry", db_url)
+    for place in ("tỉnh Nghệ An", "tỉnh Hà Tĩnh", "tỉnh Quảng Bình"):
+        create(client, keys, simple(f"Hội Nuôi ong {place}", scope="tinh", field="kinh_te"))
+    create(client, keys, simple("Hội Nuôi ong Việt Nam", field="kinh_te"))
+    other = create(client, keys, simple("Hội Tin học Việt Nam", field="khoa_hoc"))
+    headers = keys.headers("ngo:read:basic")
+    pages = [client.get(f"{BASE}/associations", params={"q": "nuoi ong", "limit": 3, "offset": o}, headers=headers).json() for o in (0, 3, 6)]
+    assert [p["count"] for p in pages] == [4, 4, 4]  # past the last page the count is still exact
+    assert [len(p["items"]) for p in pages] == [3, 1, 0]
+    ids = [i["id"] for p in pages for i in p["items"]]
+    assert len(set(ids)) == 4 and other["id"] not in ids
+    ranks = [i["rank"] for p in pages for i in p["items"]]
+    assert ranks == sorted(ranks, reverse=True)
+    scoped = client.get(f"{BASE}/associations", params={"q": "nuoi ong", "scope": "tinh", "limit": 2, "offset": 2}, headers=headers).json()
+    assert scoped["count"] == 3 and len(scoped["items"]) == 1
+    renamed = client.patch(f"{BASE}/associations/{other['id']}", json={"name_vi": "Hội Nuôi ong Tin học"}, headers=keys.headers(ADMIN))
+    assert renamed.status_code == 200, renamed.text
+    after = client.get(f"{BASE}/associations", params={"q": "nuôi ong", "limit": 50}, headers=headers).json()
+    assert after["count"] == 5 and other["id"] in [i["id"] for i in after["items"]]
+
 def test_g17_validation_names_the_field(db_url, make_client, keys) -> None:
     client = make_client("ngo_registry", db_url)
     h = keys.headers(ADMIN)
