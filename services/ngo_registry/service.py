@@ -695,6 +695,7 @@ def search_ids(*, session: Session, q: str, flt: AssociationFilter, limit: int, 
     One statement: the full-text index finds the matches once, ``count(*) OVER ()`` counts them
     exactly and a top-N sort keeps the page. On PostgreSQL the rank reads the stored
     ``search_tsv`` column (revision 7c3e9a51d2b4) instead of rebuilding each row's tsvector.
+    The whole phrase (prefix, then anywhere) ranks first; then the full-text score.
     """
     terms = query_terms(q)
     if not terms:
@@ -710,7 +711,9 @@ def search_ids(*, session: Session, q: str, flt: AssociationFilter, limit: int, 
     else:
         tsv = sa.literal_column("association.search_tsv", type_=TSVECTOR)
         tsq = sa.func.to_tsquery(sa.literal_column("'simple'"), " & ".join(terms[:-1] + [terms[-1] + ":*"]))
-        score = (boost * 100 + sa.func.ts_rank_cd(tsv, tsq)).label("rank")
+        # ts_rank with length normalisation (1): like SQLite's bm25, shorter names rank first;
+        # ts_rank_cd cost ~3 µs a row with prefix terms, a third of the query on common words
+        score = (boost * 100 + sa.func.ts_rank(tsv, tsq, 1)).label("rank")
         matched = flt.apply(select(Association.id).where(tsv.op("@@")(tsq)))
     page = matched.add_columns(score, sa.func.count().over().label("total")).order_by(score.desc(), col(Association.name_vi), col(Association.id)).limit(limit).offset(offset)
     rows = session.execute(page).all()
