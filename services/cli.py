@@ -6,6 +6,7 @@ Services may add their own commands with a ``register(app)`` function in ``servi
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import os
 import signal
@@ -17,7 +18,8 @@ from typing import Annotated
 import typer
 
 from shared.broker import broker_command, port_in_use, wait_for_port
-from shared.config import DEFAULT_PORTS, SERVICE_NAMES, SuiteSettings
+from shared.config import ALL_TOPICS, DEFAULT_PORTS, SERVICE_NAMES, SuiteSettings
+from shared.events.kafka import ensure_topics
 
 app = typer.Typer(help="GovNet: run and operate the suite.", no_args_is_help=True, add_completion=False)
 
@@ -123,9 +125,11 @@ def up(
             if port_in_use(host, int(port)):
                 typer.echo(f"a broker already listens on {suite.kafka_bootstrap}; using it", err=True)
             else:
-                log = open(suite.var_dir / "log" / "broker.log", "ab")  # noqa: SIM115
+                log = open(suite.var_dir / "log" / "broker.log", "ab")
                 children.append(subprocess.Popen(broker_command(host, int(port)), stdout=log, stderr=log))
                 wait_for_port(host, int(port), timeout=15, proc=children[-1])
+        # create every topic once, up front, with the configured partitions (see shared/events)
+        asyncio.run(ensure_topics(suite, ALL_TOPICS))
         subprocess.run([sys.executable, "-m", "services.cli", "migrate", "all"], check=True, env=env)
         for name in SERVICE_NAMES:
             children.append(subprocess.Popen([sys.executable, "-m", "services.cli", "serve", name], env=env))

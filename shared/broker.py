@@ -22,7 +22,7 @@ def broker_command(host: str, port: int) -> list[str]:
 
 def start_broker(host: str = "127.0.0.1", port: int = 9092, *, log_path: str | None = None) -> subprocess.Popen[bytes]:
     """Start tansu in the background on ``host:port`` and wait until it accepts connections."""
-    out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
+    out = open(log_path, "ab") if log_path else subprocess.DEVNULL
     proc = subprocess.Popen(
         broker_command(host, port), stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "RUST_LOG": "warn"}
     )

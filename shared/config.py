@@ -59,8 +59,16 @@ class SuiteSettings(BaseSettings):
     kafka_bootstrap: str = Field(default="127.0.0.1:9092", validation_alias=_suite("kafka_bootstrap"))
     #: Kafka's idempotent producer; on for Apache Kafka, off for the embedded broker (no InitProducerId)
     kafka_idempotent: bool = Field(default=False, validation_alias=_suite("kafka_idempotent"))
+    #: relays create their topic with CreateTopics when they connect. Off for the embedded broker:
+    #: tansu's auto-creation (on produce or subscribe) and CreateTopics race each other and can
+    #: leave two versions of one topic; `govnet up` creates every topic once before the services
+    #: start. On for Apache Kafka, whose controller serialises topic creation.
+    kafka_create_topics: bool = Field(default=False, validation_alias=_suite("kafka_create_topics"))
     kafka_partitions: int = Field(default=3, validation_alias=_suite("kafka_partitions"))
     dlq_after_failures: int = Field(default=3, validation_alias=_suite("dlq_after_failures"))
+    #: how long the broker may hold a fetch open waiting for data; tansu always waits it out,
+    #: so it bounds end-to-end latency
+    consumer_fetch_max_wait_ms: int = Field(default=20, validation_alias=_suite("consumer_fetch_max_wait_ms"))
     relay_batch_size: int = Field(default=500, validation_alias=_suite("relay_batch_size"))
     relay_idle_seconds: float = Field(default=0.05, validation_alias=_suite("relay_idle_seconds"))
     events_enabled: bool = Field(default=True, validation_alias=_suite("events_enabled"))

@@ -67,16 +67,48 @@ def remove_outbox_commit(callback: Any) -> None:
         _wakeups.remove(callback)
 
 
+_PENDING = "govnet_outbox_rows"
+
+
+def pending_count(session: Session) -> int:
+    """How many events this session has queued for its outbox (a savepoint mark)."""
+    return len(session.info.get(_PENDING, ()))
+
+
+def discard_after(session: Session, mark: int) -> None:
+    """Forget events queued after ``mark`` (their savepoint was rolled back)."""
+    rows = session.info.get(_PENDING)
+    if rows is not None:
+        del rows[mark:]
+
+
+@event.listens_for(Session, "before_commit")
+def _write_pending(session: Session) -> None:
+    # one executemany per outbox table instead of one INSERT per event
+    rows = session.info.get(_PENDING)
+    if not rows:
+        return
+    by_table: dict[Table, list[dict[str, Any]]] = {}
+    for table, row in rows:
+        by_table.setdefault(table, []).append(row)
+    rows.clear()
+    for table, values in by_table.items():
+        session.execute(table.insert(), values)
+    session.info["govnet_outbox_written"] = True
+
+
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
-    if session.info.pop("govnet_outbox_pending", False):
+    if session.info.pop("govnet_outbox_written", False):
         for callback in list(_wakeups):
             callback()
 
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
-    session.info.pop("govnet_outbox_pending", None)
+    if not session.in_nested_transaction():
+        session.info.pop(_PENDING, None)
+        session.info.pop("govnet_outbox_written", None)
 
 
 class Outbox:
@@ -95,15 +127,17 @@ class Outbox:
         return evt
 
     def add(self, session: Session, evt: CloudEvent, *, topic: str) -> None:
-        """Queue an already built event for ``topic`` (used for dead letters too)."""
-        session.execute(
-            self.tables.outbox.insert().values(
-                event_id=evt.id,
-                topic=topic,
-                key=evt.subject,
-                payload=json.dumps(evt.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":")),
-                created_at=datetime.now(UTC),
-                attempts=0,
-            )
-        )
-        session.info["govnet_outbox_pending"] = True
+        """Queue an already built event for ``topic`` (used for dead letters too).
+
+        The row is written just before the session commits, in the same transaction, together
+        with every other event of that transaction (one executemany).
+        """
+        row = {
+            "event_id": evt.id,
+            "topic": topic,
+            "key": evt.subject,
+            "payload": json.dumps(evt.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":")),
+            "created_at": datetime.now(UTC),
+            "attempts": 0,
+        }
+        session.info.setdefault(_PENDING, []).append((self.tables.outbox, row))

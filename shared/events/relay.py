@@ -19,15 +19,20 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 from sqlalchemy import delete, func, select, text, update
 
-from shared.config import ALL_TOPICS, SuiteSettings, topic_of
+from shared.config import SuiteSettings, topic_of
 from shared.db import Database
-from shared.events.kafka import ensure_topics, make_producer, stop_client
+from shared.events.kafka import BrokerWatch, ensure_topics, make_producer, stop_client
 from shared.events.outbox import EventTables, on_outbox_commit, remove_outbox_commit
 from shared.observability import OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE, OUTBOX_PUBLISHED
 
 log = logging.getLogger("govnet.events.relay")
 
 MAX_BACKOFF_SECONDS = 2.0
+SEND_TIMEOUT_SECONDS = 15.0
+
+
+class BrokerUnavailable(Exception):
+    """The broker is down or restarted while a batch was in flight."""
 
 
 class OutboxRelay:
@@ -38,6 +43,8 @@ class OutboxRelay:
         self.topic = topic_of(service)
         self.settings = settings
         self._producer: AIOKafkaProducer | None = None
+        self._producer_epoch = -1
+        self.watch = BrokerWatch(settings.kafka_bootstrap)
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping = False
@@ -54,6 +61,7 @@ class OutboxRelay:
         """Publish until cancelled."""
         self._loop = asyncio.get_running_loop()
         on_outbox_commit(self._wakeup)
+        self.watch.start()
         backoff = 0.1
         last_metrics = 0.0
         try:
@@ -82,6 +90,7 @@ class OutboxRelay:
                         pass
         finally:
             remove_outbox_commit(self._wakeup)
+            await self.watch.stop()
             await self._drop_producer()
             await asyncio.to_thread(self._release_leadership)
 
@@ -90,7 +99,12 @@ class OutboxRelay:
         self._wake.set()
 
     async def _get_producer(self) -> AIOKafkaProducer:
+        if not self.watch.up:
+            raise BrokerUnavailable(f"the broker at {self.settings.kafka_bootstrap} is not answering")
+        if self._producer is not None and self._producer_epoch != self.watch.epoch:
+            await self._drop_producer()  # made before an outage: its metadata may be stale
         if self._producer is None:
+            self._producer_epoch = self.watch.epoch
             producer = make_producer(self.settings, client_id=f"{self.service}-relay")
             try:
                 await producer.start()
@@ -98,7 +112,8 @@ class OutboxRelay:
                 await producer.stop()
                 raise
             self._producer = producer
-            await ensure_topics(self.settings, sorted({*ALL_TOPICS, self.topic}))
+            if self.settings.kafka_create_topics:
+                await ensure_topics(self.settings, [self.topic])
         return self._producer
 
     async def _drop_producer(self) -> None:
@@ -161,12 +176,22 @@ class OutboxRelay:
                 self.broker_ok = True
             return 0
         producer = await self._get_producer()
+        epoch = self.watch.epoch
         futures = []
         for row in rows:
             futures.append(
                 await producer.send(row.topic, value=row.payload.encode(), key=row.key.encode())
             )
-        results = await asyncio.gather(*futures, return_exceptions=True)
+        try:
+            results: list[Any] = await asyncio.wait_for(
+                asyncio.gather(*futures, return_exceptions=True), timeout=SEND_TIMEOUT_SECONDS
+            )
+        except TimeoutError:
+            results = [TimeoutError("no acknowledgement in time")] * len(rows)
+        if self.watch.epoch != epoch or not self.watch.up:
+            # the broker went away during the send: an acknowledgement may come from a broker
+            # that restarted without the topic. Retry the whole batch with a new producer.
+            results = [BrokerUnavailable("the broker restarted during the send")] * len(rows)
         # the acknowledged prefix is done; the first failure and all after it are retried, in order
         done: list[int] = []
         for row, result in zip(rows, results, strict=True):
