@@ -22,6 +22,7 @@ from shared.config import ServiceSettings
 from shared.db import Database
 from shared.errors import install_problem_handlers
 from shared.events.consumer import EventConsumer, Handler
+from shared.events.envelope import CloudEvent
 from shared.events.kafka import broker_reachable
 from shared.events.outbox import Outbox
 from shared.events.relay import OutboxRelay
@@ -57,14 +58,17 @@ def create_service_app(
         )
         tasks: list[asyncio.Task[Any]] = []
         workers: list[Any] = []
+        all_handlers = dict(handlers or {})
+        if service != "gateway":
+            all_handlers.update(grant_handlers(app.state.verifier))
         if settings.events_enabled:
             relay = OutboxRelay(service=service, database=database, tables=outbox.tables, settings=settings)
             app.state.relay = relay
             workers.append(relay)
             tasks.append(asyncio.create_task(relay.run(), name=f"{service}-relay"))
-            if handlers:
+            if all_handlers:
                 consumer = EventConsumer(
-                    service=service, database=database, outbox=outbox, settings=settings, handlers=handlers
+                    service=service, database=database, outbox=outbox, settings=settings, handlers=all_handlers
                 )
                 app.state.consumer = consumer
                 workers.append(consumer)
@@ -102,6 +106,27 @@ def create_service_app(
     for router in routers:
         app.include_router(router)
     return app
+
+
+GRANT_REVOKED = "govnet.gateway.grant.revoked.v1"
+GRANT_RESUMED = "govnet.gateway.grant.resumed.v1"
+
+
+def grant_handlers(verifier: TokenVerifier) -> dict[str, Handler]:
+    """Handlers that keep a service's verifier in step with the gateway's grants.
+
+    The gateway refuses tokens of a revoked or suspended grant itself; this is the services'
+    own line of defence for tokens that reach them some other way. The list lives in memory,
+    per process (tokens live minutes, and the gateway stays the authority).
+    """
+
+    def revoked(_session: Any, event: CloudEvent) -> None:
+        verifier.revoke_grant(str(event.data["grant_id"]))
+
+    def resumed(_session: Any, event: CloudEvent) -> None:
+        verifier.restore_grant(str(event.data["grant_id"]))
+
+    return {GRANT_REVOKED: revoked, GRANT_RESUMED: resumed}
 
 
 def probes_router(service: str) -> APIRouter:

@@ -150,3 +150,36 @@ def test_hs256_confusion_is_refused_by_algorithm_not_by_luck(keys: SigningKeys, 
     assert jwt.get_unverified_header(token)["alg"] == "HS256"
     with pytest.raises(Unauthorized, match="HS256"):
         verifier.verify(token)
+
+
+def test_service_refuses_a_grant_revoked_at_the_gateway(db_url: str, broker: Any, keys: SigningKeys, make_client: Any) -> None:
+    """G7/G12: a revocation published by the gateway reaches the services over Kafka."""
+    import asyncio
+
+    from aiokafka import AIOKafkaProducer
+
+    from shared.events import CloudEvent
+    from tests.conftest import wait_until
+
+    client = make_client("ipam", db_url, broker=broker)
+    grant = f"grant-{time.time_ns()}"
+    headers = keys.headers("ipam:read", grant=grant)
+    assert client.get("/api/v1/ipam/agencies", headers=headers).status_code == 200
+
+    def publish(event_type: str) -> None:
+        event = CloudEvent(source="/govnet/gateway", type=event_type, subject=grant, data={"grant_id": grant})
+
+        async def go() -> None:
+            producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap, acks="all")
+            await producer.start()
+            try:
+                await producer.send_and_wait("govnet.gateway.events", event.to_bytes(), key=grant.encode())
+            finally:
+                await producer.stop()
+
+        asyncio.run(go())
+
+    publish("govnet.gateway.grant.revoked.v1")
+    wait_until(lambda: client.get("/api/v1/ipam/agencies", headers=headers).status_code == 401, timeout=30)
+    publish("govnet.gateway.grant.resumed.v1")
+    wait_until(lambda: client.get("/api/v1/ipam/agencies", headers=headers).status_code == 200, timeout=30)
