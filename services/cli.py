@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import json
 import os
 import signal
 import subprocess
@@ -141,6 +142,13 @@ def up(
             settings = settings_for(name)
             typer.echo(f"  {name:<13} http://{settings.host}:{settings.port}  (docs: /docs)")
         typer.echo(f"  broker        {suite.kafka_bootstrap}")
+        credentials = suite.var_dir / "admin-credentials.json"
+        if credentials.exists():
+            admin = json.loads(credentials.read_text())
+            typer.echo(
+                f"\nAdministrator (first run; change the password at first login): "
+                f"{admin['username']} / {admin['password']}\n  (kept in {credentials}, readable by you only)"
+            )
         typer.echo("Press Ctrl-C to stop.\n")
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
