@@ -17,7 +17,7 @@ from services.gateway import service
 from services.gateway.audit import verify_chain
 from services.gateway.models import AuditRecord, Client, Grant, Organisation, Registration, User
 from services.gateway.reports import audit_csv
-from services.gateway.runtime import Gateway, liveness
+from services.gateway.runtime import Gateway, liveness, token_grants
 from services.gateway.schemas import (
     ApproveIn,
     AuditOut,
@@ -57,7 +57,7 @@ class Caller:
 def access_caller(request: Request, principal: CurrentPrincipal) -> Caller:
     """The caller, with the scopes its grants still back (revocation applies here too)."""
     gw: Gateway = request.app.state.gateway
-    gw.grants.ensure_fresh()
+    gw.grants.ensure_fresh(token_grants(principal))
     alive = liveness(principal, gw.grants)
     if alive.revoked:
         raise Unauthorized("The access token has been revoked; request a new one.")

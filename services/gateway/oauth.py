@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from services.gateway import service
 from services.gateway.models import Client, User
 from services.gateway.routes import KNOWN_SCOPES
-from services.gateway.runtime import CONSOLE_CLIENT_ID, Gateway, liveness, rate_headers
+from services.gateway.runtime import CONSOLE_CLIENT_ID, Gateway, liveness, rate_headers, token_grants
 from services.gateway.schemas import LoginIn, PasswordChangeIn, TokenOut
 from shared.errors import DomainError, TooManyRequests, Unauthorized
 
@@ -220,7 +220,7 @@ def _introspect_caller_ok(gw: Gateway, request: Request, client_id: str | None, 
             principal = gw.verify(header[7:].strip())
         except DomainError:
             return False
-        gw.grants.ensure_fresh()
+        gw.grants.ensure_fresh(token_grants(principal))
         return "gateway:admin" in liveness(principal, gw.grants).scopes
     return _authenticate_client(gw, request, client_id, client_secret) is not None
 
@@ -242,7 +242,7 @@ def introspect(
     except DomainError:
         principal = None
     if principal is not None:
-        gw.grants.ensure_fresh()
+        gw.grants.ensure_fresh(token_grants(principal))
         alive = liveness(principal, gw.grants)
         if alive.revoked or (principal.grant and not alive.scopes and principal.scopes):
             return JSONResponse({"active": False}, headers=NO_STORE)

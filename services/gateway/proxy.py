@@ -164,7 +164,7 @@ class ProxyApp:
         request_id: str, rl_headers: dict[str, str],
     ) -> int:
         segment = segment_of(path)
-        assert segment is not None and gw.http is not None
+        assert segment is not None and gw.http is not None and gw.upstream is not None
         url = gw.settings.upstreams[segment] + path
         query = scope.get("query_string", b"")
         if query:
@@ -203,7 +203,7 @@ class ProxyApp:
         response: httpx.Response | None = None
         for attempt in range(attempts):
             try:
-                response = await gw.http.send(request, stream=True)
+                response = await gw.upstream.handle_async_request(request)
                 break
             except httpx.ConnectError:
                 if attempt + 1 >= attempts:
