@@ -145,7 +145,6 @@ class Prefix(Base, table=True):  # type: ignore[call-arg]
     __tablename__ = "prefix"
     __table_args__ = (
         UniqueConstraint("vrf_key", "family", "first_hex", "last_hex"),
-        Index("ix_prefix_range", "vrf_key", "family", "first_hex", "last_hex"),
         Index("ix_prefix_parent_first", "parent_id", "first_hex"),
     )
     id: int | None = Field(default=None, primary_key=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, delete, func, or_, select, text, update
+from sqlalchemy import and_, delete, func, literal_column, or_, select, text, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
@@ -667,43 +667,73 @@ def release_prefix(session: Session, *, actor: Actor, prefix_id: int) -> None:
 
 
 # -- free space ----------------------------------------------------------------------------------
-def _child_ranges(session: Session, parent: Prefix, start: int) -> Iterator[tuple[int, int]]:
+def _first_chunks(session: Session, parent: Prefix, start: int, *, addresses: bool) -> tuple[list[Any], list[Any], list[Any] | None]:
+    """In one round trip: the child prefix just before ``start``, the first chunk of children from
+    ``start`` and (optionally) the first chunk of addresses from ``start``."""
+    s_hex = to_hex(start)
+    src = literal_column("0").label("src")
+    parts = [
+        select(src, Prefix.first_hex.label("a"), Prefix.last_hex.label("b")).where(Prefix.parent_id == parent.id, Prefix.first_hex < s_hex)
+        .order_by(Prefix.first_hex.desc()).limit(1).subquery().select(),  # type: ignore[attr-defined]
+        select(literal_column("1").label("src"), Prefix.first_hex.label("a"), Prefix.last_hex.label("b"))
+        .where(Prefix.parent_id == parent.id, Prefix.first_hex >= s_hex).order_by(Prefix.first_hex).limit(SCAN_CHUNK).subquery().select(),
+    ]
+    if addresses:
+        parts.append(
+            select(literal_column("2").label("src"), IpAddress.value_hex.label("a"), IpAddress.value_hex.label("b"))
+            .where(IpAddress.prefix_id == parent.id, IpAddress.value_hex >= s_hex).order_by(IpAddress.value_hex).limit(SCAN_CHUNK)
+            .subquery().select()
+        )
+    out: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
+    for kind, a, b in session.execute(union_all(*parts)).all():
+        out[int(kind)].append((a, b))
+    return out[0], sorted(out[1]), sorted(out[2]) if addresses else None
+
+
+def _child_ranges(session: Session, parent: Prefix, start: int, first: tuple[list[Any], list[Any]] | None = None) -> Iterator[tuple[int, int]]:
     """Direct child prefixes of ``parent`` ending at or after ``start``, in address order, in chunks."""
     s_hex = to_hex(start)
-    before = session.execute(
-        select(Prefix.first_hex, Prefix.last_hex).where(Prefix.parent_id == parent.id, Prefix.first_hex < s_hex)
-        .order_by(Prefix.first_hex.desc()).limit(1)  # type: ignore[attr-defined]
-    ).first()
+    rows: list[Any] | None
+    if first is None:
+        before_rows, rows, _ = _first_chunks(session, parent, start, addresses=False)
+    else:
+        before_rows, rows = first
+    before = before_rows[0] if before_rows else None
     if before is not None and before[1] >= s_hex:
         yield from_hex(before[0]), from_hex(before[1])
     cursor = s_hex
     inclusive = True
     while True:
-        cond = Prefix.first_hex >= cursor if inclusive else Prefix.first_hex > cursor
-        rows = session.execute(
-            select(Prefix.first_hex, Prefix.last_hex).where(Prefix.parent_id == parent.id, cond).order_by(Prefix.first_hex).limit(SCAN_CHUNK)
-        ).all()
+        if rows is None:
+            cond = Prefix.first_hex >= cursor if inclusive else Prefix.first_hex > cursor
+            rows = list(session.execute(
+                select(Prefix.first_hex, Prefix.last_hex).where(Prefix.parent_id == parent.id, cond).order_by(Prefix.first_hex).limit(SCAN_CHUNK)
+            ).all())
         for f, lst in rows:
             yield from_hex(f), from_hex(lst)
         if len(rows) < SCAN_CHUNK:
             return
         cursor, inclusive = rows[-1][0], False
+        rows = None
 
 
-def _address_points(session: Session, parent: Prefix, start: int) -> Iterator[tuple[int, int]]:
+def _address_points(session: Session, parent: Prefix, start: int, first: list[Any] | None = None) -> Iterator[tuple[int, int]]:
     """Addresses directly in ``parent`` from ``start`` on, as one-address intervals, in chunks."""
     cursor, inclusive = to_hex(start), True
+    rows: list[Any] | None = [r[0] for r in first] if first is not None else None
     while True:
-        cond = IpAddress.value_hex >= cursor if inclusive else IpAddress.value_hex > cursor
-        rows = session.execute(
-            select(IpAddress.value_hex).where(IpAddress.prefix_id == parent.id, cond).order_by(IpAddress.value_hex).limit(SCAN_CHUNK)
-        ).scalars().all()
+        if rows is None:
+            cond = IpAddress.value_hex >= cursor if inclusive else IpAddress.value_hex > cursor
+            rows = list(session.execute(
+                select(IpAddress.value_hex).where(IpAddress.prefix_id == parent.id, cond).order_by(IpAddress.value_hex).limit(SCAN_CHUNK)
+            ).scalars().all())
         for v in rows:
             value = from_hex(v)
             yield value, value
         if len(rows) < SCAN_CHUNK:
             return
         cursor, inclusive = rows[-1], False
+        rows = None
 
 
 def _hint(parent: Prefix, column: str) -> int:
@@ -714,7 +744,8 @@ def _hint(parent: Prefix, column: str) -> int:
 def free_prefix_gaps(session: Session, *, parent: Prefix) -> Iterator[tuple[int, int]]:
     """Free intervals of ``parent`` (not covered by its child prefixes), lazily from the hint."""
     start = _hint(parent, "prefix_hint_hex")
-    return netmath.gaps(start, from_hex(parent.last_hex), _child_ranges(session, parent, start))
+    before, chunk, _ = _first_chunks(session, parent, start, addresses=False)
+    return netmath.gaps(start, from_hex(parent.last_hex), _child_ranges(session, parent, start, (before, chunk)))
 
 
 def free_address_gaps(session: Session, *, parent: Prefix) -> Iterator[tuple[int, int]]:
@@ -722,7 +753,8 @@ def free_address_gaps(session: Session, *, parent: Prefix) -> Iterator[tuple[int
     lo, hi = netmath.usable_range(prefix_net(parent), is_pool=parent.kind == PrefixKind.pool)
     # below the prefix hint everything is covered by child prefixes, so no address is free there either
     start = max(lo, _hint(parent, "ip_hint_hex"), _hint(parent, "prefix_hint_hex"))
-    used = heapq.merge(_child_ranges(session, parent, start), _address_points(session, parent, start))
+    before, chunk, addrs = _first_chunks(session, parent, start, addresses=True)
+    used = heapq.merge(_child_ranges(session, parent, start, (before, chunk)), _address_points(session, parent, start, addrs))
     return netmath.gaps(start, hi, used)
 
 
