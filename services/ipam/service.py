@@ -671,7 +671,7 @@ def _first_chunks(session: Session, parent: Prefix, start: int, *, addresses: bo
     """In one round trip: the child prefix just before ``start``, the first chunk of children from
     ``start`` and (optionally) the first chunk of addresses from ``start``."""
     s_hex = to_hex(start)
-    src = literal_column("0").label("src")
+    src: Any = literal_column("0").label("src")
     parts = [
         select(src, Prefix.first_hex.label("a"), Prefix.last_hex.label("b")).where(Prefix.parent_id == parent.id, Prefix.first_hex < s_hex)
         .order_by(Prefix.first_hex.desc()).limit(1).subquery().select(),  # type: ignore[attr-defined]
