@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import uvicorn
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.testclient import TestClient
 
 from services.gateway import service
@@ -115,6 +115,12 @@ def echo_app() -> FastAPI:
     @app.get("/api/v1/ipam/things/{thing_id}")
     async def thing(thing_id: int) -> dict[str, int]:
         return {"id": thing_id}
+
+    @app.get("/api/v1/ipam/login-cookie")
+    async def login_cookie() -> Response:
+        response = Response(b"{}", media_type="application/json")
+        response.set_cookie("upstream_session", "caller-a-only")
+        return response
 
     @app.api_route("/api/v1/{rest:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
     async def echo(rest: str, request: Request) -> dict[str, Any]:

@@ -32,6 +32,23 @@ def test_g7_forwards_token_request_id_and_client_address_and_strips_the_rest(har
     assert r.headers["ratelimit-limit"] and r.headers["x-content-type-options"] == "nosniff"
 
 
+def test_g7_upstream_cookies_reach_their_caller_only(harness: GatewayHarness, echo_upstream) -> None:  # type: ignore[no-untyped-def]
+    """The shared upstream connection pool keeps no cookie jar: a Set-Cookie goes back to the
+    caller that caused it and is never replayed upstream on someone else's request."""
+    bearer = _ready(harness, echo_upstream, ["ipam:read"])
+    first = harness.client.get("/api/v1/ipam/login-cookie", headers=bearer)
+    assert first.status_code == 200 and "caller-a-only" in first.headers["set-cookie"]
+    # a second caller (fresh client, no cookies of its own) must not carry the first one's cookie
+    harness.client.cookies.clear()
+    seen = harness.client.get("/api/v1/ipam/anything", headers=bearer).json()["headers"]
+    assert "caller-a-only" not in seen.get("cookie", "")
+    # proxied answers still get the request id, security headers and CORS like any other
+    r = harness.client.get("/api/v1/ipam/anything", headers={**bearer, "Origin": "http://127.0.0.1:8000"})
+    assert r.headers["x-request-id"] and r.headers["x-frame-options"] == "DENY"
+    assert r.headers["access-control-allow-origin"] == "http://127.0.0.1:8000"
+    assert "default-src 'none'" in r.headers["content-security-policy"]
+
+
 def test_g7_streams_request_bodies(harness: GatewayHarness, echo_upstream) -> None:  # type: ignore[no-untyped-def]
     bearer = _ready(harness, echo_upstream, ["ipam:write"])
     r = harness.client.post("/api/v1/ipam/prefixes", headers=bearer, content=b"x" * 200_000)
