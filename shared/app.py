@@ -31,6 +31,7 @@ from shared.observability import RequestContextMiddleware, configure_logging
 log = logging.getLogger("govnet.app")
 
 StartupHook = Callable[[FastAPI], Awaitable[None] | None]
+SHUTDOWN_SECONDS = 10.0
 
 
 def create_service_app(
@@ -84,9 +85,11 @@ def create_service_app(
                 await worker.stop()
             for task in tasks:
                 task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            if tasks:
+                # a Kafka client can swallow a cancellation while the broker is away: bound the wait
+                _done, pending = await asyncio.wait(tasks, timeout=SHUTDOWN_SECONDS)
+                if pending:
+                    log.warning("background tasks did not stop in time", extra={"tasks": [t.get_name() for t in pending]})
             database.dispose()
 
     app = FastAPI(
