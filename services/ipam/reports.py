@@ -9,13 +9,10 @@ form Mẫu 01 lives in :data:`MAU_01_COLUMNS`, and nowhere else.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import func, select
@@ -35,17 +32,9 @@ from services.ipam.models import (
 from services.ipam.rules import IpamRules, rules_for
 from services.ipam.settings import IpamSettings
 from shared.errors import NotFound
+from shared.exports import VN_TZ, attachment, csv_bytes, vn_date, xlsx_bytes
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def vn_date(value: date | datetime | None) -> str:
-    """dd/mm/yyyy in Asia/Ho_Chi_Minh."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(TZ).date()
-    return value.strftime("%d/%m/%Y")
+TZ = VN_TZ
 
 
 def rules_from(settings: IpamSettings) -> IpamRules:
@@ -71,48 +60,12 @@ def render(report: Report, fmt: str) -> Response:
             "report": report.name, "title": report.title, **report.meta,
             "columns": [{"key": k, "heading": h} for k, h in report.columns], "rows": report.rows, **report.sections,
         })
-    filename = f"{report.name}.{fmt}"
+    meta = [[k, v] for k, v in report.meta.items() if isinstance(v, (str, int, float))]
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow([report.title])
-        for k, v in report.meta.items():
-            if isinstance(v, (str, int, float)):
-                writer.writerow([k, v])
-        writer.writerow([h for _, h in report.columns])
-        for row in report.rows:
-            writer.writerow([_cell(row.get(k)) for k, _ in report.columns])
-        return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = report.name[:31]
-    ws.append([report.title])
-    ws["A1"].font = Font(bold=True, size=13)
-    for k, v in report.meta.items():
-        if isinstance(v, (str, int, float)):
-            ws.append([k, v])
-    ws.append([h for _, h in report.columns])
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
-    for row in report.rows:
-        ws.append([_cell(row.get(k)) for k, _ in report.columns])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return Response(buf.getvalue(), media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, (list, tuple)):
-        return "; ".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {v}" for k, v in value.items())
-    return "" if value is None else value
+        content = csv_bytes(columns=report.columns, rows=report.rows, preamble=[[report.title], *meta])
+    else:
+        content = xlsx_bytes(sheet=report.name, title=report.title, columns=report.columns, rows=report.rows, preamble=meta)
+    return attachment(content, fmt=fmt, name=report.name)
 
 
 def _year_bounds(year: int) -> tuple[datetime, datetime]:

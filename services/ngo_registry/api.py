@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from services.ngo_registry import fees, reports, service, submissions
 from services.ngo_registry.catalog import CATEGORY_KINDS
 from services.ngo_registry.models import PartyDocument
-from services.ngo_registry.reports import Table, today_vn
+from services.ngo_registry.reports import Table
 from services.ngo_registry.schemas import (
     AssociationCreate,
     AssociationFields,
@@ -26,6 +26,7 @@ from services.ngo_registry.settings import NgoRegistrySettings
 from shared.auth import Principal, require_scopes
 from shared.db import SessionDep
 from shared.errors import Forbidden, InvalidInput, NotFound
+from shared.exports import today_vn
 
 router = APIRouter(prefix="/api/v1/ngo", tags=["ngo"])
 

@@ -21,6 +21,7 @@ from services.ngo_registry.schemas import AssociationCreate
 from services.ngo_registry.settings import NgoRegistrySettings
 from shared.app import create_service_app
 from shared.db import Database
+from shared.exports import today_vn
 
 log = logging.getLogger("govnet.ngo_registry")
 DEMO_COUNT = 200
@@ -31,7 +32,7 @@ def load_demo_data(database: Database, settings: NgoRegistrySettings) -> int:
     with database.transaction() as session:
         if session.exec(select(Association.id).limit(1)).first() is not None:
             return 0
-        today = reports.today_vn()
+        today = today_vn()
         for payload in generate(DEMO_COUNT, today=today):
             service.create_association(session=session, data=AssociationCreate.model_validate(payload), actor="demo", source="demo", rules=settings.rules, today=today)
     return DEMO_COUNT
@@ -63,7 +64,7 @@ async def _congress_scans(database: Database, settings: NgoRegistrySettings) -> 
 
             def scan() -> int:
                 with database.transaction() as session:
-                    return reports.scan_overdue_congresses(session=session, rules=settings.rules, today=reports.today_vn())
+                    return reports.scan_overdue_congresses(session=session, rules=settings.rules, today=today_vn())
 
             await asyncio.to_thread(scan)
         except Exception:

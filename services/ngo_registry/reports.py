@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -35,22 +32,7 @@ from services.ngo_registry.rules import (
     quarter_start,
 )
 from shared.errors import InvalidInput
-
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def today_vn() -> date:
-    """Today in Viet Nam."""
-    return datetime.now(VN_TZ).date()
-
-
-def vn_date(value: date | datetime | None) -> str:
-    """dd/mm/yyyy in Asia/Ho_Chi_Minh."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(VN_TZ).date()
-    return value.strftime("%d/%m/%Y")
+from shared.exports import VN_TZ, csv_bytes, vn_date, xlsx_bytes
 
 
 @dataclass
@@ -72,14 +54,6 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def _text_value(value: Any) -> Any:
-    if isinstance(value, date | datetime):
-        return vn_date(value)
-    if isinstance(value, bool):
-        return "Có" if value else "Không"
-    return "" if value is None else value
-
-
 def table_json(table: Table) -> dict[str, Any]:
     body: dict[str, Any] = {
         "dataset": table.dataset,
@@ -96,34 +70,18 @@ def table_json(table: Table) -> dict[str, Any]:
 
 def table_csv(table: Table) -> bytes:
     """CSV with a BOM (Excel opens UTF-8 Vietnamese correctly) and Vietnamese headings."""
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow([h for _, h in table.columns])
-    for row in table.rows:
-        writer.writerow([_text_value(row.get(k)) for k, _ in table.columns])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    return csv_bytes(columns=table.columns, rows=table.rows)
 
 
 def table_xlsx(table: Table) -> bytes:
     """An XLSX workbook: title, date line, Vietnamese headings, rows."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = table.dataset[:31]
-    sheet.append([table.title])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([f"Ngày lập: {vn_date(datetime.now(UTC))}"])
-    sheet.append([h for _, h in table.columns])
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
-    for row in table.rows:
-        sheet.append([_text_value(row.get(k)) for k, _ in table.columns])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(
+        sheet=table.dataset,
+        title=table.title,
+        columns=table.columns,
+        rows=table.rows,
+        preamble=[[f"Ngày lập: {vn_date(datetime.now(UTC))}"]],
+    )
 
 
 # -- lists ------------------------------------------------------------------------------------
