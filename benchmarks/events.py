@@ -26,13 +26,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import Column, Float, Integer, String, Table, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Column, Float, Integer, String, Table, text
 from sqlalchemy.orm import Session
 
-from shared.broker import start_broker
+from shared.broker import free_test_port, start_broker
 from shared.config import SuiteSettings
-from shared.db import Database, service_registry
+from shared.db import Database, create_scratch_database, drop_scratch_database, service_registry
 from shared.events import CloudEvent, Outbox, event_tables
 from shared.events.consumer import BatchHandler, EventConsumer, Handler
 from shared.events.relay import OutboxRelay
@@ -53,22 +52,6 @@ def _schema() -> tuple[object, Table]:
         Column("latency", Float, nullable=False),
     )
     return (reg.metadata, tables), effects
-
-
-def _postgres_db(base: str) -> tuple[str, str]:
-    name = f"govnet_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return name, make_url(base).set(database=name).render_as_string(hide_password=False)
-
-
-def _drop_postgres(base: str, name: str) -> None:
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def _consumer_process(
@@ -123,9 +106,9 @@ async def run_backend(
         producer_url, consumer_url = f"sqlite:///{tmp / 'producer.db'}", f"sqlite:///{tmp / 'consumer.db'}"
     else:
         assert pg_base
-        pname, producer_url = _postgres_db(pg_base)
-        cname, consumer_url = _postgres_db(pg_base)
-        cleanup = [pname, cname]
+        producer_url = create_scratch_database(pg_base, "govnet_bench")
+        consumer_url = create_scratch_database(pg_base, "govnet_bench")
+        cleanup = [producer_url, consumer_url]
 
     (p_meta, p_tables), _ = _schema()
     (c_meta, _c_tables), _effects = _schema()
@@ -198,8 +181,8 @@ async def run_backend(
         latencies = sorted(float(x) for x in session.execute(text("SELECT latency FROM effect")).scalars())
     producer_db.dispose()
     consumer_db.dispose()
-    for name in cleanup:
-        _drop_postgres(pg_base or "", name)
+    for url in cleanup:
+        drop_scratch_database(pg_base or "", url)
     return {
         "effects": float(count),
         "distinct": float(distinct),
@@ -207,21 +190,6 @@ async def run_backend(
         "p50_ms": statistics.median(latencies) * 1000,
         "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
     }
-
-
-def _free_port() -> int:
-    # below the ephemeral range, so a dead broker's port cannot self-connect (see tests/conftest.py)
-    import random
-    import socket
-
-    while True:
-        port = random.randint(20000, 30000)
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
 
 
 def main() -> None:
@@ -235,7 +203,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0, help="broker port (default: a free one)")
     args = parser.parse_args()
     pg_base = os.environ.get("GOVNET_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-    port = args.port or _free_port()
+    port = args.port or free_test_port()
     args.port = port
     broker = start_broker("127.0.0.1", port)
     try:

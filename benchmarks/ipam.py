@@ -21,22 +21,20 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select, text
 
 from services.ipam import importer, netmath
 from services.ipam import service as svc
 from services.ipam.models import IpAddress, Prefix, ServiceCategory
 from services.ipam.schemas import AddressRequest, AgencyCreate, PrefixCreate, PrefixRequest, ServiceCreate
 from shared import migrations
-from shared.db import Database
+from shared.db import Database, scratch_database
 
 ACTOR = svc.Actor(sub="bench")
 
@@ -177,16 +175,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             show("SQLite", run(f"sqlite:///{tmp}/bench.db", **kw), args)
     if args.postgres:
-        name = f"govnet_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            show("PostgreSQL", run(make_url(args.postgres).set(database=name).render_as_string(hide_password=False), **kw), args)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+        with scratch_database(args.postgres, "govnet_bench") as url:
+            show("PostgreSQL", run(url, **kw), args)
 
 
 if __name__ == "__main__":

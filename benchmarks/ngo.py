@@ -27,8 +27,7 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 from jwt.algorithms import OKPAlgorithm
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -37,7 +36,7 @@ from services.ngo_registry.demo import bulk_load, generate
 from services.ngo_registry.rules import DECREE_45_2010
 from services.ngo_registry.settings import NgoRegistrySettings
 from shared import migrations
-from shared.db import make_engine
+from shared.db import make_engine, scratch_database
 
 ISSUER, AUDIENCE = "http://127.0.0.1:8000", "govnet"
 BATCH = 5000
@@ -147,17 +146,8 @@ def main() -> None:
             if backend == "sqlite":
                 run(f"sqlite:///{workdir / 'ngo.db'}", args.count, args.repeat, workdir)
                 continue
-            name = f"ngo_bench_{uuid.uuid4().hex[:8]}"
-            admin = create_engine(args.postgres_url, isolation_level="AUTOCOMMIT")
-            with admin.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-            url = make_url(args.postgres_url).set(database=name).render_as_string(hide_password=False)
-            try:
+            with scratch_database(args.postgres_url, "ngo_bench") as url:
                 run(url, args.count, args.repeat, workdir)
-            finally:
-                with admin.connect() as conn:
-                    conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                admin.dispose()
 
 
 if __name__ == "__main__":

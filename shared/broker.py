@@ -43,6 +43,26 @@ def wait_for_port(host: str, port: int, *, timeout: float, proc: subprocess.Pope
     raise TimeoutError(f"nothing listens on {host}:{port} after {timeout}s")
 
 
+def free_test_port() -> int:
+    """A free loopback port BELOW the ephemeral range, for brokers and servers that tests start.
+
+    A client that keeps reconnecting to a dead port inside the ephemeral range can connect to
+    itself (TCP simultaneous open), so a stopped broker would look alive. Real brokers listen
+    on 9092; test brokers get ports from 20000-30000 for the same reason.
+    """
+    import random
+
+    for _ in range(500):
+        port = random.randint(20000, 30000)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 20000-30000")
+
+
 def port_in_use(host: str, port: int) -> bool:
     try:
         with socket.create_connection((host, port), timeout=0.2):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import socket
 import subprocess
 import time
 import uuid
@@ -23,11 +22,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
 from jwt.algorithms import OKPAlgorithm
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from shared import migrations
-from shared.broker import broker_command, wait_for_port
+from shared.broker import broker_command, free_test_port, wait_for_port
+from shared.db import scratch_database
 
 TEST_ISSUER = "http://127.0.0.1:8000"
 TEST_AUDIENCE = "govnet"
@@ -41,58 +39,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("db_backend", backends, scope="function")
 
 
-def create_postgres_database() -> str:
-    """A new empty PostgreSQL database; returns its URL."""
-    assert POSTGRES_URL
-    name = f"govnet_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_postgres_database(url: str) -> None:
-    assert POSTGRES_URL
-    name = make_url(url).database
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 @pytest.fixture
 def db_url(db_backend: str, tmp_path: Path) -> Iterator[str]:
     """An empty database of the parametrised backend (no tables yet)."""
     if db_backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.db'}"
         return
-    url = create_postgres_database()
-    try:
+    assert POSTGRES_URL
+    with scratch_database(POSTGRES_URL, "govnet_test") as url:
         yield url
-    finally:
-        drop_postgres_database(url)
 
 
 # -- the broker ---------------------------------------------------------------------------
-def free_port() -> int:
-    """A free loopback port BELOW the ephemeral range.
-
-    A client that keeps reconnecting to a dead port inside the ephemeral range can connect to
-    itself (TCP simultaneous open), so a stopped broker would look alive. Real brokers listen
-    on 9092; test brokers get ports from 20000-30000 for the same reason.
-    """
-    import random
-
-    for _ in range(200):
-        port = random.randint(20000, 30000)
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 20000-30000")
+free_port = free_test_port
 
 
 @dataclass
@@ -108,7 +67,7 @@ class Broker:
         return f"127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        log = open(self.log_path, "ab")  # noqa: SIM115
+        log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(broker_command("127.0.0.1", self.port), stdout=log, stderr=log)
         wait_for_port("127.0.0.1", self.port, timeout=15, proc=self.proc)
 
