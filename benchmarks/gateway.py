@@ -1,7 +1,9 @@
 """Gateway overhead: the same cheap authenticated GET directly against IPAM and through the gateway.
 
-Both services run under uvicorn in their own processes; the load comes from a separate process
-(an asyncio + httpx client at fixed concurrency). The gateway path has authentication (EdDSA
+Both services run under uvicorn in their own processes, started the same way (``govnet serve``:
+uvloop, httptools, access log off, log level WARNING, events off); the load comes from a
+separate process (an asyncio + httpx client at fixed concurrency), measuring both paths in
+alternating rounds (A B B A) so background load on a shared box falls on both. The gateway path has authentication (EdDSA
 token, grant check), rate limiting (token bucket, limit set high enough not to throttle) and the
 hash-chained audit trail on. Prints requests/s, p50 and p99 for both paths and their ratio.
 
@@ -23,6 +25,7 @@ import textwrap
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -67,6 +70,7 @@ LOAD_SCRIPT = textwrap.dedent(
                 "requests": n, "errors": errors, "rps": n / seconds,
                 "p50_ms": latencies[n // 2] * 1000 if n else None,
                 "p99_ms": latencies[min(n - 1, int(n * 0.99))] * 1000 if n else None,
+                "latencies": latencies,
             }))
 
     asyncio.run(main())
@@ -104,7 +108,7 @@ def pg_database(base: str) -> str:
     return make_url(base).set(database=name).render_as_string(hide_password=False)
 
 
-def run_load(url: str, token: str, concurrency: int, seconds: float, warmup: float) -> dict[str, float]:
+def run_load(url: str, token: str, concurrency: int, seconds: float, warmup: float) -> dict[str, Any]:
     out = subprocess.run(
         [PY, "-c", LOAD_SCRIPT, url, token, str(concurrency), str(seconds), str(warmup)],
         capture_output=True, text=True, check=True,
@@ -112,12 +116,37 @@ def run_load(url: str, token: str, concurrency: int, seconds: float, warmup: flo
     return dict(json.loads(out.stdout))
 
 
+def abba(direct_url: str, gateway_url: str, token: str, concurrency: int, seconds: float, warmup: float,
+         rounds: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Measure both paths in alternating order (A B B A ...), ``seconds`` in all per path.
+
+    The box is shared, so background load drifts; alternating the order spreads the drift over
+    both paths instead of charging it to whichever ran second.
+    """
+    runs: dict[str, list[dict[str, Any]]] = {direct_url: [], gateway_url: []}
+    for i in range(rounds):
+        order = (direct_url, gateway_url) if i % 2 == 0 else (gateway_url, direct_url)
+        for url in order:
+            runs[url].append(run_load(url, token, concurrency, seconds / rounds, warmup))
+
+    def merged(parts: list[dict[str, Any]]) -> dict[str, Any]:
+        lat = sorted(x for p in parts for x in p["latencies"])
+        n = len(lat)
+        return {"requests": n, "errors": sum(p["errors"] for p in parts), "rps": n / seconds,
+                "p50_ms": lat[n // 2] * 1000 if n else float("nan"),
+                "p99_ms": lat[min(n - 1, int(n * 0.99))] * 1000 if n else float("nan")}
+
+    return merged(runs[direct_url]), merged(runs[gateway_url])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=20.0, help="measured seconds per path")
     parser.add_argument("--warmup", type=float, default=2.0)
     parser.add_argument("--concurrency", type=int, default=16)
-    parser.add_argument("--latency-seconds", type=float, default=5.0, help="extra run at concurrency 1 (overhead per request)")
+    parser.add_argument("--latency-seconds", type=float, default=6.0, help="extra run at concurrency 1 (overhead per request)")
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="split each measurement into this many alternating rounds (A B B A ...)")
     parser.add_argument("--postgres", help="base PostgreSQL URL: gateway and IPAM databases are created there")
     args = parser.parse_args()
 
@@ -162,10 +191,9 @@ def main() -> None:
         for base in (ipam_url, gw_url):
             r = httpx.get(base + PATH, headers={"Authorization": f"Bearer {token}"})
             assert r.status_code == 200, (base, r.status_code, r.text)
-        direct = run_load(ipam_url + PATH, token, args.concurrency, args.seconds, args.warmup)
-        via = run_load(gw_url + PATH, token, args.concurrency, args.seconds, args.warmup)
-        direct_1 = run_load(ipam_url + PATH, token, 1, args.latency_seconds, 1.0)
-        via_1 = run_load(gw_url + PATH, token, 1, args.latency_seconds, 1.0)
+        direct, via = abba(ipam_url + PATH, gw_url + PATH, token, args.concurrency, args.seconds, args.warmup,
+                           args.rounds)
+        direct_1, via_1 = abba(ipam_url + PATH, gw_url + PATH, token, 1, args.latency_seconds, 1.0, args.rounds)
         admin_check = subprocess.run(
             [PY, "-c", "from services.gateway.settings import GatewaySettings;"
              "from shared.db import Database;from sqlalchemy import text;"
@@ -180,7 +208,7 @@ def main() -> None:
             p.wait(timeout=15)
     backend = "PostgreSQL" if args.postgres else "SQLite"
     print(f"gateway benchmark — {backend}, GET {PATH}, concurrency {args.concurrency}, {args.seconds:g} s each, "
-          f"{os.cpu_count()} cores")
+          f"{os.cpu_count()} cores, {args.rounds} alternating rounds, load average {os.getloadavg()[0]:.1f}")
     print(f"{'path':<10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
     for name, r in (("direct", direct), ("gateway", via)):
         print(f"{name:<10}{r['rps']:>10.0f}{r['p50_ms']:>10.2f}{r['p99_ms']:>10.2f}{r['errors']:>8}")
