@@ -17,17 +17,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import textwrap
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from shared.broker import free_test_port
+from shared.db import create_scratch_database, drop_scratch_database
 
 REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -78,12 +79,6 @@ LOAD_SCRIPT = textwrap.dedent(
 )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def wait_http(url: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -94,18 +89,6 @@ def wait_http(url: str, timeout: float = 60) -> None:
             pass
         time.sleep(0.2)
     raise SystemExit(f"{url} did not come up")
-
-
-def pg_database(base: str) -> str:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    name = f"govnet_bench_{uuid.uuid4().hex[:8]}"
-    engine = create_engine(base, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-    return make_url(base).set(database=name).render_as_string(hide_password=False)
 
 
 def run_load(url: str, token: str, concurrency: int, seconds: float, warmup: float) -> dict[str, Any]:
@@ -152,10 +135,10 @@ def main() -> None:
 
     tmp = Path(tempfile.mkdtemp(prefix="govnet-bench-gw-"))
     if args.postgres:
-        gw_db, ipam_db = pg_database(args.postgres), pg_database(args.postgres)
+        gw_db, ipam_db = (create_scratch_database(args.postgres, "govnet_bench") for _ in range(2))
     else:
         gw_db, ipam_db = f"sqlite:///{tmp / 'gateway.db'}", f"sqlite:///{tmp / 'ipam.db'}"
-    gw_port, ipam_port = free_port(), free_port()
+    gw_port, ipam_port = free_test_port(), free_test_port()
     gw_url, ipam_url = f"http://127.0.0.1:{gw_port}", f"http://127.0.0.1:{ipam_port}"
     env = {
         **os.environ,
@@ -206,6 +189,9 @@ def main() -> None:
             p.terminate()
         for p in procs:
             p.wait(timeout=15)
+        if args.postgres:
+            for url in (gw_db, ipam_db):
+                drop_scratch_database(args.postgres, url)
     backend = "PostgreSQL" if args.postgres else "SQLite"
     print(f"gateway benchmark — {backend}, GET {PATH}, concurrency {args.concurrency}, {args.seconds:g} s each, "
           f"{os.cpu_count()} cores, {args.rounds} alternating rounds, load average {os.getloadavg()[0]:.1f}")
