@@ -109,11 +109,18 @@ class RequestContextMiddleware:
             return
         incoming = None
         content_length = None
+        forwarded_host = forwarded_proto = None
         for name, value in scope["headers"]:
             if name == b"x-request-id":
                 incoming = value.decode("latin-1")
             elif name == b"content-length":
                 content_length = value
+            elif name == b"x-forwarded-host":
+                forwarded_host = value
+            elif name == b"x-forwarded-proto":
+                forwarded_proto = value
+        if forwarded_host is not None or forwarded_proto is not None:
+            scope = _as_forwarded(scope, forwarded_host, forwarded_proto)
         rid = incoming if incoming and _REQUEST_ID_RE.match(incoming) else new_request_id()
         scope.setdefault("state", {})["request_id"] = rid
         token = request_id_var.set(rid)
@@ -156,6 +163,24 @@ class RequestContextMiddleware:
             HTTP_REQUESTS.labels(self.service, method, template, str(status_holder[0])).inc()
             HTTP_LATENCY.labels(self.service, method, template).observe(time.perf_counter() - started)
             request_id_var.reset(token)
+
+
+def _as_forwarded(scope: Scope, host: bytes | None, proto: bytes | None) -> Scope:
+    """Let the gateway's X-Forwarded-Host/-Proto shape ``request.url``, so links in responses
+    (``next``, ``previous``) point at the public address, not at the service behind it.
+
+    Services are reached through the gateway, which sets these headers itself and drops any a
+    client sent; only a plain host[:port] and http/https are taken.
+    """
+    scope = dict(scope)
+    if host is not None and _HOST_RE.match(host):
+        scope["headers"] = [(n, v) for n, v in scope["headers"] if n != b"host"] + [(b"host", host)]
+    if proto in (b"http", b"https"):
+        scope["scheme"] = proto.decode()
+    return scope
+
+
+_HOST_RE = re.compile(rb"^[A-Za-z0-9.\-\[\]:]{1,255}$")
 
 
 class _BodyTooLarge(Exception):

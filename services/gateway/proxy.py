@@ -186,6 +186,9 @@ class ProxyApp:
             (b"x-forwarded-for", client_ip.encode()),
             (b"x-forwarded-proto", scope.get("scheme", "http").encode()),
         ]
+        public_host = next((v for n, v in scope["headers"] if n == b"host"), None)
+        if public_host:
+            headers.append((b"x-forwarded-host", public_host))  # services build links with it
         method: str = scope["method"]
 
         async def body() -> AsyncIterator[bytes]:
