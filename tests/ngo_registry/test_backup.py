@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 from services.cli import app as cli
 from services.ngo_registry import backup
 from shared import migrations
-from tests.conftest import create_postgres_database, drop_postgres_database, wait_until
+from shared.db import create_scratch_database, drop_scratch_database
+from tests.conftest import POSTGRES_URL, wait_until
 from tests.ngo_registry.helpers import ADMIN, BASE, create, red_cross, simple
 
 
@@ -31,7 +32,7 @@ def test_g18_backup_includes_raw_files_and_restores_into_a_fresh_database(db_url
     assert manifest["tables"]["association"]["rows"] == 2
     assert (backups[0] / "raw" / sub["raw_sha256"][:2] / sub["raw_sha256"]).read_bytes() == raw
 
-    fresh = f"sqlite:///{tmp_path / 'restored.db'}" if db_backend == "sqlite" else create_postgres_database()
+    fresh = f"sqlite:///{tmp_path / 'restored.db'}" if db_backend == "sqlite" else create_scratch_database(POSTGRES_URL or "", "govnet_test")
     try:
         restored_raw = tmp_path / "restored_raw"
         done = CliRunner().invoke(cli, ["restore", str(backups[0]), "--database-url", fresh, "--raw-dir", str(restored_raw)])
@@ -46,7 +47,7 @@ def test_g18_backup_includes_raw_files_and_restores_into_a_fresh_database(db_url
         assert hits["count"] == 1  # the search index came back too
     finally:
         if db_backend == "postgres":
-            drop_postgres_database(fresh)
+            drop_scratch_database(POSTGRES_URL or "", fresh)
 
 
 def test_g18_keeps_the_newest_n_backups_and_refuses_a_damaged_one(tmp_path) -> None:
