@@ -265,34 +265,44 @@ def list_general(request: Request, association_id: int, session: SessionDep, set
     return _export(request, table, format, limit=table.count, offset=0)
 
 
-@router.get("/lists/by-field", summary="(b) Associations by field")
-def list_by_field(request: Request, session: SessionDep, settings: Settings, principal: ValueAdded, flt: Filter, format: Format = "json", limit: Limit = 50, offset: Offset = 0) -> Response:
-    limit = _limit(limit, settings)
+def _association_list(
+    request: Request, session: Any, settings: Any, principal: Any, flt: Any, *,
+    dataset: str, title: str, sort: str, format: str, limit: int, offset: int,
+) -> Response:
+    """Lists (b), (c) and (l): associations filtered, sorted by ``sort`` then name, metered, exported."""
     from services.ngo_registry.models import Association
 
-    table = reports.association_list(session=session, dataset="by_field", title="Danh sách hội hoạt động trong lĩnh vực", flt=flt, limit=limit, offset=offset, order=(Association.field_code, Association.name_vi, Association.id))
+    limit = _limit(limit, settings)
+    order = (getattr(Association, sort), Association.name_vi, Association.id)
+    table = reports.association_list(
+        session=session, dataset=dataset, title=title, flt=flt, limit=limit, offset=offset, order=order
+    )
     _value_added(session, principal, settings, table)
     return _export(request, table, format, limit=limit, offset=offset)
+
+
+@router.get("/lists/by-field", summary="(b) Associations by field")
+def list_by_field(request: Request, session: SessionDep, settings: Settings, principal: ValueAdded, flt: Filter, format: Format = "json", limit: Limit = 50, offset: Offset = 0) -> Response:
+    return _association_list(
+        request, session, settings, principal, flt, dataset="by_field", title="Danh sách hội hoạt động trong lĩnh vực", sort="field_code",
+        format=format, limit=limit, offset=offset,
+    )
 
 
 @router.get("/lists/by-ministry", summary="(c) Associations by managing ministry or sector")
 def list_by_ministry(request: Request, session: SessionDep, settings: Settings, principal: ValueAdded, flt: Filter, format: Format = "json", limit: Limit = 50, offset: Offset = 0) -> Response:
-    limit = _limit(limit, settings)
-    from services.ngo_registry.models import Association
-
-    table = reports.association_list(session=session, dataset="by_ministry", title="Danh sách các hội chịu sự quản lý nhà nước của Bộ, ngành", flt=flt, limit=limit, offset=offset, order=(Association.managing_agency_code, Association.name_vi, Association.id))
-    _value_added(session, principal, settings, table)
-    return _export(request, table, format, limit=limit, offset=offset)
+    return _association_list(
+        request, session, settings, principal, flt, dataset="by_ministry", title="Danh sách các hội chịu sự quản lý nhà nước của Bộ, ngành", sort="managing_agency_code",
+        format=format, limit=limit, offset=offset,
+    )
 
 
 @router.get("/lists/by-nature", summary="(l) Associations by nature")
 def list_by_nature(request: Request, session: SessionDep, settings: Settings, principal: ValueAdded, flt: Filter, format: Format = "json", limit: Limit = 50, offset: Offset = 0) -> Response:
-    limit = _limit(limit, settings)
-    from services.ngo_registry.models import Association
-
-    table = reports.association_list(session=session, dataset="by_nature", title="Danh sách các hội theo tính chất", flt=flt, limit=limit, offset=offset, order=(Association.nature_code, Association.name_vi, Association.id))
-    _value_added(session, principal, settings, table)
-    return _export(request, table, format, limit=limit, offset=offset)
+    return _association_list(
+        request, session, settings, principal, flt, dataset="by_nature", title="Danh sách các hội theo tính chất", sort="nature_code",
+        format=format, limit=limit, offset=offset,
+    )
 
 
 @router.get("/lists/key-leaders", summary="(d) Key leaders")
