@@ -9,13 +9,35 @@ IMMEDIATE, on PostgreSQL by a transaction-scoped advisory lock per VRF; the excl
 
 from __future__ import annotations
 
+import functools
 import heapq
+import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import and_, delete, func, literal_column, or_, select, text, union_all, update
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    text,
+    union_all,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
@@ -56,6 +78,7 @@ from shared.observability import request_id_var
 T = TypeVar("T", bound=SQLModel)
 SCAN_CHUNK = 512
 ADVISORY_LOCK_BASE = 0x1BA0_0000
+_PT, _AT, _CT = Prefix.__table__, IpAddress.__table__, ChangeLog.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -142,10 +165,14 @@ def _page(session: Session, model: type[T], conds: Sequence[Any], order: Sequenc
     return rows, count
 
 
+def _not_found(label: str, obj_id: int) -> NotFound:
+    return NotFound(f"{label} {obj_id} does not exist; list them at /api/v1/ipam/{label.lower().replace(' ', '-')}s.")
+
+
 def _get(session: Session, model: type[T], obj_id: int, label: str) -> T:
     obj = session.get(model, obj_id)
     if obj is None:
-        raise NotFound(f"{label} {obj_id} does not exist; list them at /api/v1/ipam/{label.lower().replace(' ', '-')}s.")
+        raise _not_found(label, obj_id)
     return obj
 
 
@@ -436,7 +463,7 @@ def _vrf_key(session: Session, vrf_id: int | None) -> int:
     return vrf_id
 
 
-def _check_allocation_fields(*, kind: str, agency_id: int | None, service_id: int | None, purpose: str, session: Session) -> None:
+def _require_allocation_fields(*, kind: str, agency_id: int | None, service_id: int | None, purpose: str) -> None:
     if kind != PrefixKind.allocation:
         return
     missing = [
@@ -447,6 +474,12 @@ def _check_allocation_fields(*, kind: str, agency_id: int | None, service_id: in
     if missing:
         names = ", ".join(m["field"] for m in missing)
         raise InvalidInput(f"An allocation must name the agency, the service and the purpose it is for; missing: {names}.", errors=missing)
+
+
+def _check_allocation_fields(*, kind: str, agency_id: int | None, service_id: int | None, purpose: str, session: Session) -> None:
+    _require_allocation_fields(kind=kind, agency_id=agency_id, service_id=service_id, purpose=purpose)
+    if kind != PrefixKind.allocation:
+        return
     if agency_id is not None:
         get_agency(session, agency_id=agency_id)
     if service_id is not None:
@@ -667,25 +700,32 @@ def release_prefix(session: Session, *, actor: Actor, prefix_id: int) -> None:
 
 
 # -- free space ----------------------------------------------------------------------------------
-def _first_chunks(session: Session, parent: Prefix, start: int, *, addresses: bool) -> tuple[list[Any], list[Any], list[Any] | None]:
-    """In one round trip: the child prefix just before ``start``, the first chunk of children from
-    ``start`` and (optionally) the first chunk of addresses from ``start``."""
-    s_hex = to_hex(start)
+@functools.cache
+def _first_chunks_stmt(addresses: bool) -> Any:
+    """The union of :func:`_first_chunks`, built once (parameters ``:pid`` and ``:start``)."""
+    pid: Any = bindparam("pid")
+    s_hex: Any = bindparam("start", type_=_PT.c.first_hex.type)
     src: Any = literal_column("0").label("src")
     parts = [
-        select(src, Prefix.first_hex.label("a"), Prefix.last_hex.label("b")).where(Prefix.parent_id == parent.id, Prefix.first_hex < s_hex)
+        select(src, Prefix.first_hex.label("a"), Prefix.last_hex.label("b")).where(Prefix.parent_id == pid, Prefix.first_hex < s_hex)
         .order_by(Prefix.first_hex.desc()).limit(1).subquery().select(),  # type: ignore[attr-defined]
         select(literal_column("1").label("src"), Prefix.first_hex.label("a"), Prefix.last_hex.label("b"))
-        .where(Prefix.parent_id == parent.id, Prefix.first_hex >= s_hex).order_by(Prefix.first_hex).limit(SCAN_CHUNK).subquery().select(),
+        .where(Prefix.parent_id == pid, Prefix.first_hex >= s_hex).order_by(Prefix.first_hex).limit(SCAN_CHUNK).subquery().select(),
     ]
     if addresses:
         parts.append(
             select(literal_column("2").label("src"), IpAddress.value_hex.label("a"), IpAddress.value_hex.label("b"))
-            .where(IpAddress.prefix_id == parent.id, IpAddress.value_hex >= s_hex).order_by(IpAddress.value_hex).limit(SCAN_CHUNK)
+            .where(IpAddress.prefix_id == pid, IpAddress.value_hex >= s_hex).order_by(IpAddress.value_hex).limit(SCAN_CHUNK)
             .subquery().select()
         )
+    return union_all(*parts)
+
+
+def _first_chunks(session: Session, parent: Prefix, start: int, *, addresses: bool) -> tuple[list[Any], list[Any], list[Any] | None]:
+    """In one round trip: the child prefix just before ``start``, the first chunk of children from
+    ``start`` and (optionally) the first chunk of addresses from ``start``."""
     out: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
-    for kind, a, b in session.execute(union_all(*parts)).all():
+    for kind, a, b in session.execute(_first_chunks_stmt(addresses), {"pid": parent.id, "start": to_hex(start)}).all():
         out[int(kind)].append((a, b))
     return out[0], sorted(out[1]), sorted(out[2]) if addresses else None
 
@@ -786,15 +826,11 @@ def available_ips(session: Session, *, prefix_id: int, limit: int) -> list[str]:
 
 def allocate_next_prefix(session: Session, *, actor: Actor, prefix_id: int, data: PrefixRequest) -> Prefix:
     """Allocate the first free aligned block of the asked length inside a pool or container (409 when full)."""
+    if _is_pg(session):
+        return _pg_allocate_next_prefix(session, actor=actor, prefix_id=prefix_id, data=data)
     parent = get_prefix(session, prefix_id=prefix_id)
-    if parent.kind == PrefixKind.allocation:
-        raise InvalidInput(f"{parent.prefix} is an allocation; allocate from a pool or container instead.")
+    _check_next_prefix_request(parent, data)
     bits = netmath.BITS[parent.family]
-    if not parent.prefix_length < data.prefix_length <= bits:
-        raise InvalidInput(
-            f"prefix_length must be longer than /{parent.prefix_length} and at most /{bits} for {parent.prefix}.",
-            errors=[{"field": "prefix_length", "message": f"between {parent.prefix_length + 1} and {bits}"}],
-        )
     _check_allocation_fields(kind=data.kind, agency_id=data.agency_id, service_id=data.service_id, purpose=data.purpose, session=session)
     lock_vrf(session, parent.vrf_key)
     session.refresh(parent)
@@ -817,6 +853,192 @@ def allocate_next_prefix(session: Session, *, actor: Actor, prefix_id: int, data
     prefix = _insert_prefix(session, vrf_id=parent.vrf_id, vrf_key=parent.vrf_key, net=net, parent=parent, fields=fields, from_free_space=True)
     _after_create(session, actor, prefix)
     return prefix
+
+
+def _check_next_prefix_request(parent: Prefix, data: PrefixRequest) -> None:
+    if parent.kind == PrefixKind.allocation:
+        raise InvalidInput(f"{parent.prefix} is an allocation; allocate from a pool or container instead.")
+    bits = netmath.BITS[parent.family]
+    if not parent.prefix_length < data.prefix_length <= bits:
+        raise InvalidInput(
+            f"prefix_length must be longer than /{parent.prefix_length} and at most /{bits} for {parent.prefix}.",
+            errors=[{"field": "prefix_length", "message": f"between {parent.prefix_length + 1} and {bits}"}],
+        )
+
+
+# -- next-free on PostgreSQL: few round trips, Core statements ----------------------------------------
+# The hot path is lock (+ owner checks) -> parent -> free-space scan -> one data-modifying CTE that
+# inserts the row(s), moves the parent's hint, re-homes addresses and writes the change log.
+
+
+def _is_pg(session: Session) -> bool:
+    return bool(session.get_bind().dialect.name == "postgresql")
+
+
+@functools.cache
+def _pg_lock_stmt(agency: bool, service: bool) -> Any:
+    """Take the VRF's advisory lock of prefix ``:pid`` (its VRF never changes) and say whether the
+    agency and the service exist. The parent is read afterwards, under the lock."""
+    vrf_key = select(_PT.c.vrf_key).where(_PT.c.id == bindparam("pid")).scalar_subquery()
+    agency_ok: Any = exists().where(Agency.id == bindparam("aid")) if agency else literal(True)
+    service_ok: Any = exists().where(NetworkService.id == bindparam("sid")) if service else literal(True)
+    return select(func.pg_advisory_xact_lock(cast(vrf_key + ADVISORY_LOCK_BASE, BigInteger)), agency_ok, service_ok)
+
+
+def _pg_lock_and_owners(session: Session, *, prefix_id: int, agency_id: int | None, service_id: int | None) -> tuple[bool, bool]:
+    """One statement: the VRF lock plus the owner checks."""
+    stmt = _pg_lock_stmt(agency_id is not None, service_id is not None)
+    _, a_ok, s_ok = session.execute(stmt, {"pid": prefix_id, "aid": agency_id, "sid": service_id}, execution_options=_NO_AUTOFLUSH).one()
+    return bool(a_ok), bool(s_ok)
+
+
+_NO_AUTOFLUSH = {"autoflush": False}
+_PARENT = select(_PT).where(_PT.c.id == bindparam("pid"))
+_PREFIX_COLS = [c.name for c in _PT.c if c.name != "id"]
+_ADDRESS_COLS = [c.name for c in _AT.c if c.name != "id"]
+
+
+def _pg_parent(session: Session, prefix_id: int) -> Prefix:
+    row = session.execute(_PARENT, {"pid": prefix_id}, execution_options=_NO_AUTOFLUSH).first()
+    if row is None:
+        raise _not_found("Prefix", prefix_id)
+    return Prefix(**row._mapping)  # a detached snapshot: the hot path writes with Core, not through the ORM
+
+
+def _pg_log(source: Any, object_type: str, repr_col: Any, extra: Any) -> Any:
+    """INSERT … SELECT of change-log rows for the rows of CTE ``source``: actor ``:l_actor``, request
+    ``:l_rid``, time ``:l_time``, ``after`` = ``:l_after`` (JSON) overlaid with ``extra`` (a
+    jsonb_build_object over the CTE's columns: what only the database knows, such as the id)."""
+    after_sql = cast(cast(bindparam("l_after", type_=Text), JSONB).op("||")(extra), JSON)
+    rows = select(
+        bindparam("l_time", type_=_CT.c.time.type), bindparam("l_actor", type_=_CT.c.actor.type), bindparam("l_rid", type_=_CT.c.request_id.type),
+        literal("create"), literal(object_type), source.c.id, func.left(repr_col, 300), null(), after_sql,
+    ).order_by(source.c.id)
+    cols = ["time", "actor", "request_id", "action", "object_type", "object_id", "object_repr", "before", "after"]
+    return insert(_CT).from_select(cols, rows)
+
+
+def _log_params(actor: Actor, after: dict[str, Any] | None) -> dict[str, Any]:
+    return {"l_time": utcnow(), "l_actor": actor.sub, "l_rid": actor.request_id, "l_after": json.dumps(after or {}, ensure_ascii=False)}
+
+
+@functools.cache
+def _pg_allocate_stmt() -> Any:
+    """Insert the prefix (``:i_<column>``), move the parent's (``:pid``) search hint to ``:hint``, re-home
+    the parent's addresses that lie inside the new prefix, and log the creation: one statement."""
+    ins = insert(_PT).values({c: bindparam(f"i_{c}", type_=_PT.c[c].type) for c in _PREFIX_COLS}).returning(_PT.c.id, _PT.c.prefix).cte("ins")
+    hint_upd = update(_PT).where(_PT.c.id == bindparam("pid"), _PT.c.prefix_hint_hex.is_distinct_from(bindparam("hint"))).values(prefix_hint_hex=bindparam("hint"))
+    # a block cut from free space has no child prefixes, but addresses directly in the parent may lie inside it
+    rehome = update(_AT).where(
+        _AT.c.vrf_key == bindparam("i_vrf_key"), _AT.c.family == bindparam("i_family"), _AT.c.value_hex >= bindparam("i_first_hex"),
+        _AT.c.value_hex <= bindparam("i_last_hex"), _AT.c.prefix_id == bindparam("pid"),
+    ).values(prefix_id=select(ins.c.id).scalar_subquery())
+    log = _pg_log(ins, "prefix", ins.c.prefix, func.jsonb_build_object("id", ins.c.id))
+    return select(ins.c.id).add_cte(hint_upd.cte("hint"), rehome.cte("rehome"), log.cte("log"))
+
+
+@functools.lru_cache(maxsize=32)
+def _pg_assign_stmt(n: int, with_hint: bool) -> Any:
+    """Insert ``n`` addresses (``:i<k>_<column>``), log them, and move the parent's (``:pid``) address hint to ``:hint``."""
+    values = [{c: bindparam(f"i{k}_{c}", type_=_AT.c[c].type) for c in _ADDRESS_COLS} for k in range(n)]
+    # a multi-row VALUES list is not cached by SQLAlchemy; the usual single address uses the plain form
+    ins = insert(_AT).values(values[0] if n == 1 else values).returning(_AT.c.id, _AT.c.address, _AT.c.value_hex).cte("ins")
+    extra = func.jsonb_build_object("id", ins.c.id, "address", ins.c.address, "value_hex", ins.c.value_hex)
+    ctes = [_pg_log(ins, "ip_address", ins.c.address, extra).cte("log")]
+    if with_hint:
+        ctes.append(update(_PT).where(_PT.c.id == bindparam("pid"), _PT.c.ip_hint_hex.is_distinct_from(bindparam("hint"))).values(ip_hint_hex=bindparam("hint")).cte("hint"))
+    return select(ins.c.value_hex, ins.c.id).add_cte(*ctes)
+
+
+def _pg_allocate_next_prefix(session: Session, *, actor: Actor, prefix_id: int, data: PrefixRequest) -> Prefix:
+    is_alloc = data.kind == PrefixKind.allocation
+    agency_ok, service_ok = _pg_lock_and_owners(
+        session, prefix_id=prefix_id, agency_id=data.agency_id if is_alloc else None, service_id=data.service_id if is_alloc else None
+    )
+    parent = _pg_parent(session, prefix_id)
+    _check_next_prefix_request(parent, data)
+    _require_allocation_fields(kind=data.kind, agency_id=data.agency_id, service_id=data.service_id, purpose=data.purpose)
+    if not agency_ok:
+        raise _not_found("Agency", data.agency_id or 0)
+    if not service_ok:
+        raise _not_found("Network service", data.service_id or 0)
+    bits = netmath.BITS[parent.family]
+    block = 1 << (bits - data.prefix_length)
+    first_gap: int | None = None
+    found: int | None = None
+    for g_first, g_last in free_prefix_gaps(session, parent=parent):
+        if first_gap is None:
+            first_gap = g_first
+        found = netmath.first_aligned_fit(g_first, g_last, block)
+        if found is not None:
+            break
+    if found is None:
+        raise Conflict(f"{parent.prefix} has no free /{data.prefix_length} left; use another pool or a longer prefix length.")
+    hint = to_hex(first_gap) if first_gap is not None else to_hex(from_hex(parent.last_hex))
+    net = netmath.net_from_range(parent.family, found, data.prefix_length)
+    now = utcnow()
+    row: dict[str, Any] = dict(
+        prefix=net.cidr, vrf_id=parent.vrf_id, vrf_key=parent.vrf_key, family=net.family, prefix_length=net.length,
+        first_hex=net.first_hex, last_hex=net.last_hex, size=float(net.size), parent_id=parent.id,
+        kind=data.kind.value, status=data.status.value, agency_id=data.agency_id, service_id=data.service_id,
+        purpose=data.purpose, description=data.description, prefix_hint_hex=None, ip_hint_hex=None, created_at=now, updated_at=now,
+    )
+    prefix = Prefix(**row)
+    params = {f"i_{c}": getattr(prefix, c) for c in _PREFIX_COLS} | {"pid": parent.id, "hint": hint} | _log_params(actor, snapshot(prefix))
+    try:
+        prefix.id = session.execute(_pg_allocate_stmt(), params, execution_options=_NO_AUTOFLUSH).scalar_one()
+    except IntegrityError as exc:
+        session.rollback()
+        raise _integrity_conflict(session, parent.vrf_key, net, exc) from None
+    if prefix.kind == PrefixKind.allocation:
+        outbox.emit(session, "govnet.ipam.prefix.allocated.v1", subject=prefix.id or 0, data=_prefix_event(prefix))
+    return prefix
+
+
+def _pg_assign_next_addresses(session: Session, *, actor: Actor, prefix_id: int, data: AddressRequest) -> list[IpAddress]:
+    _pg_lock_and_owners(session, prefix_id=prefix_id, agency_id=None, service_id=None)
+    parent = _pg_parent(session, prefix_id)
+    values: list[int] = []
+    first_gap: int | None = None
+    for first, last in free_address_gaps(session, parent=parent):
+        if first_gap is None:
+            first_gap = first
+        value = first
+        while value <= last and len(values) < data.count:
+            values.append(value)
+            value += 1
+        if len(values) >= data.count:
+            break
+    if len(values) < data.count:
+        raise Conflict(f"{parent.prefix} has only {len(values)} free address(es), {data.count} asked; use another prefix.")
+    fields = data.model_dump(exclude={"count"})
+    fields["status"] = data.status.value
+    now = utcnow()
+    rows = [
+        dict(
+            address=netmath.address_text(parent.family, v), vrf_id=parent.vrf_id, vrf_key=parent.vrf_key, family=parent.family,
+            value_hex=to_hex(v), prefix_id=parent.id, created_at=now, updated_at=now, **fields,
+        )
+        for v in values
+    ]
+    addrs = [IpAddress(**r) for r in rows]
+    params: dict[str, Any] = {f"i{k}_{c}": getattr(a, c) for k, a in enumerate(addrs) for c in _ADDRESS_COLS}
+    params |= {"pid": parent.id, "hint": to_hex(first_gap) if first_gap is not None else None} | _log_params(actor, snapshot(addrs[0]))
+    stmt = _pg_assign_stmt(len(rows), first_gap is not None)
+    try:
+        ids = dict(session.execute(stmt, params, execution_options=_NO_AUTOFLUSH).tuples().all())
+    except IntegrityError:
+        session.rollback()
+        hexes = [r["value_hex"] for r in rows]
+        owner = session.execute(select(IpAddress).where(IpAddress.vrf_key == parent.vrf_key, IpAddress.family == parent.family, IpAddress.value_hex.in_(hexes)).limit(1)).scalar_one_or_none()  # type: ignore[attr-defined]
+        raise Conflict(
+            f"{owner.address if owner else 'An address'} already has an owner (address {owner.id if owner else '?'}); "
+            "an address has one owner — pick a free one from available-ips.",
+        ) from None
+    for addr in addrs:
+        addr.id = ids[addr.value_hex]
+        outbox.emit(session, "govnet.ipam.address.assigned.v1", subject=addr.id or 0, data=_address_event(addr))
+    return addrs
 
 
 # -- addresses ------------------------------------------------------------------------------------
@@ -871,6 +1093,8 @@ def create_address(session: Session, *, actor: Actor, data: AddressCreate) -> Ip
 
 def assign_next_addresses(session: Session, *, actor: Actor, prefix_id: int, data: AddressRequest) -> list[IpAddress]:
     """Assign the first ``count`` free addresses of a prefix, atomically (409 if fewer are free)."""
+    if _is_pg(session):
+        return _pg_assign_next_addresses(session, actor=actor, prefix_id=prefix_id, data=data)
     parent = get_prefix(session, prefix_id=prefix_id)
     lock_vrf(session, parent.vrf_key)
     session.refresh(parent)
