@@ -19,7 +19,7 @@ from typing import Annotated
 import typer
 
 from shared.broker import broker_command, port_in_use, wait_for_port
-from shared.config import ALL_TOPICS, DEFAULT_PORTS, SERVICE_NAMES, SuiteSettings
+from shared.config import ALL_TOPICS, SERVICE_NAMES, SuiteSettings
 from shared.events.kafka import ensure_topics
 
 app = typer.Typer(help="GovNet: run and operate the suite.", no_args_is_help=True, add_completion=False)
@@ -174,7 +174,6 @@ def _register_service_commands() -> None:
 
 _register_service_commands()
 
-__all__ = ["DEFAULT_PORTS", "app"]
 
 if __name__ == "__main__":
     app()
