@@ -146,7 +146,7 @@ def up(
         if credentials.exists():
             admin = json.loads(credentials.read_text())
             typer.echo(
-                f"\nAdministrator (first run; change the password at first login): "
+                f"\nAdministrator (generated on the first run; the password must be changed at first login): "
                 f"{admin['username']} / {admin['password']}\n  (kept in {credentials}, readable by you only)"
             )
         typer.echo("Press Ctrl-C to stop.\n")
