@@ -23,7 +23,7 @@ from shared.db import Database
 from shared.errors import install_problem_handlers
 from shared.events.consumer import EventConsumer, Handler
 from shared.events.envelope import CloudEvent
-from shared.events.kafka import broker_reachable
+from shared.events.kafka import BrokerWatch, broker_reachable
 from shared.events.outbox import Outbox
 from shared.events.relay import OutboxRelay
 from shared.observability import RequestContextMiddleware, configure_logging
@@ -59,17 +59,27 @@ def create_service_app(
         )
         tasks: list[asyncio.Task[Any]] = []
         workers: list[Any] = []
+        watch: BrokerWatch | None = None  # one broker probe per service, for relay and consumer
         all_handlers = dict(handlers or {})
         if service != "gateway":
             all_handlers.update(grant_handlers(app.state.verifier))
         if settings.events_enabled:
-            relay = OutboxRelay(service=service, database=database, tables=outbox.tables, settings=settings)
+            watch = BrokerWatch(settings.kafka_bootstrap)
+            watch.start()
+            relay = OutboxRelay(
+                service=service, database=database, tables=outbox.tables, settings=settings, watch=watch
+            )
             app.state.relay = relay
             workers.append(relay)
             tasks.append(asyncio.create_task(relay.run(), name=f"{service}-relay"))
             if all_handlers:
                 consumer = EventConsumer(
-                    service=service, database=database, outbox=outbox, settings=settings, handlers=all_handlers
+                    service=service,
+                    database=database,
+                    outbox=outbox,
+                    settings=settings,
+                    handlers=all_handlers,
+                    watch=watch,
                 )
                 app.state.consumer = consumer
                 workers.append(consumer)
@@ -90,6 +100,8 @@ def create_service_app(
                 _done, pending = await asyncio.wait(tasks, timeout=SHUTDOWN_SECONDS)
                 if pending:
                     log.warning("background tasks did not stop in time", extra={"tasks": [t.get_name() for t in pending]})
+            if watch is not None:
+                await watch.stop()
             database.dispose()
 
     app = FastAPI(

@@ -101,7 +101,3 @@ class ServiceSettings(SuiteSettings):
         if not self.database_url:
             self.database_url = f"sqlite:///{self.var_dir / (self.service_name + '.db')}"
 
-    @property
-    def topic(self) -> str:
-        """The topic this service publishes to."""
-        return topic_of(self.service_name)

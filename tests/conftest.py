@@ -51,9 +51,6 @@ def db_url(db_backend: str, tmp_path: Path) -> Iterator[str]:
 
 
 # -- the broker ---------------------------------------------------------------------------
-free_port = free_test_port
-
-
 @dataclass
 class Broker:
     """A real tansu broker on loopback that a test may stop and start again (same port)."""
@@ -81,7 +78,7 @@ class Broker:
 @pytest.fixture(scope="session")
 def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
     """One broker for the session (tests that stop a broker use ``own_broker``)."""
-    b = Broker(port=free_port(), log_path=tmp_path_factory.mktemp("broker") / "tansu.log")
+    b = Broker(port=free_test_port(), log_path=tmp_path_factory.mktemp("broker") / "tansu.log")
     b.start()
     yield b
     b.stop()
@@ -90,7 +87,7 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
 @pytest.fixture
 def own_broker(tmp_path: Path) -> Iterator[Broker]:
     """A broker of this test's own, free to be stopped and restarted."""
-    b = Broker(port=free_port(), log_path=tmp_path / "tansu.log")
+    b = Broker(port=free_test_port(), log_path=tmp_path / "tansu.log")
     b.start()
     yield b
     b.stop()

@@ -75,6 +75,7 @@ class EventConsumer:
         handlers: dict[str, Handler],
         topics: Iterable[str] | None = None,
         group_id: str | None = None,
+        watch: BrokerWatch | None = None,
     ) -> None:
         self.service = service
         self.database = database
@@ -87,7 +88,8 @@ class EventConsumer:
         self._consumer: AIOKafkaConsumer | None = None
         self._stopping = False
         self._consumer_epoch = -1
-        self.watch = BrokerWatch(settings.kafka_bootstrap)
+        self._owns_watch = watch is None
+        self.watch = watch or BrokerWatch(settings.kafka_bootstrap)
         self.totals = Outcome()
 
     async def run(self) -> None:
@@ -126,7 +128,8 @@ class EventConsumer:
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, 2.0)
         finally:
-            await self.watch.stop()
+            if self._owns_watch:
+                await self.watch.stop()
             await self._drop_consumer()
 
     async def stop(self) -> None:

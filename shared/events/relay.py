@@ -36,7 +36,15 @@ class BrokerUnavailable(Exception):
 
 
 class OutboxRelay:
-    def __init__(self, *, service: str, database: Database, tables: EventTables, settings: SuiteSettings) -> None:
+    def __init__(
+        self,
+        *,
+        service: str,
+        database: Database,
+        tables: EventTables,
+        settings: SuiteSettings,
+        watch: BrokerWatch | None = None,
+    ) -> None:
         self.service = service
         self.database = database
         self.outbox = tables.outbox
@@ -44,7 +52,9 @@ class OutboxRelay:
         self.settings = settings
         self._producer: AIOKafkaProducer | None = None
         self._producer_epoch = -1
-        self.watch = BrokerWatch(settings.kafka_bootstrap)
+        # one watch per service is enough: the app shares it with the consumer
+        self._owns_watch = watch is None
+        self.watch = watch or BrokerWatch(settings.kafka_bootstrap)
         self._wake = asyncio.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping = False
@@ -69,7 +79,7 @@ class OutboxRelay:
                 if time.monotonic() - last_metrics > 1.0:
                     await asyncio.to_thread(self.update_metrics)
                     last_metrics = time.monotonic()
-                if not await asyncio.to_thread(self._hold_leadership):
+                if not self._leader() and not await asyncio.to_thread(self._hold_leadership):
                     await asyncio.sleep(1.0)
                     continue
                 try:
@@ -90,7 +100,8 @@ class OutboxRelay:
                         pass
         finally:
             remove_outbox_commit(self._wakeup)
-            await self.watch.stop()
+            if self._owns_watch:
+                await self.watch.stop()
             await self._drop_producer()
             await asyncio.to_thread(self._release_leadership)
 
@@ -122,10 +133,12 @@ class OutboxRelay:
             await stop_client(producer)
 
     # -- leadership (PostgreSQL only) --------------------------------------------------------
+    def _leader(self) -> bool:
+        """Already the active relay (always on SQLite): no database call needed."""
+        return self.database.sqlite or self._lock_conn is not None
+
     def _hold_leadership(self) -> bool:
-        if self.database.sqlite:
-            return True
-        if self._lock_conn is not None:
+        if self._leader():
             return True
         conn = self.database.engine.connect()
         key = zlib.crc32(f"govnet-outbox-{self.service}".encode())

@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from services.gateway import service
 from services.gateway.models import utcnow
 from services.gateway.runtime import Gateway
-from tests.conftest import free_port
+from shared.broker import free_test_port
 
 ADMIN_PASSWORD = "Adm1n-Passw0rd!x"
 FAST_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_kib": 1024, "argon2_parallelism": 1}
@@ -85,7 +85,7 @@ class ThreadedServer:
     """A real uvicorn server on a free loopback port, in a background thread."""
 
     def __init__(self, app: Any) -> None:
-        self.port = free_port()
+        self.port = free_test_port()
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
                                                     lifespan="on"))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
