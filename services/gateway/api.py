@@ -99,14 +99,15 @@ def gateway_of(request: Request) -> Gateway:
     return gw
 
 
-def paginate(request: Request, session: Session, stmt: Any, limit: int, offset: int) -> tuple[int, list[Any], str | None]:
+def paginate(request: Request, session: Session, stmt: Any, limit: int, offset: int) -> dict[str, Any]:
+    """One page of ``stmt``: ``{count, next, results}``."""
     limit = min(limit, request.app.state.settings.max_page_size)
     count = session.exec(select(func.count()).select_from(stmt.subquery())).one()
     rows = list(session.exec(stmt.limit(limit).offset(offset)))
     nxt = None
     if offset + limit < count:
         nxt = str(request.url.include_query_params(limit=limit, offset=offset + limit))
-    return int(count), rows, nxt
+    return {"count": int(count), "next": nxt, "results": rows}
 
 
 def _scope_to_org(caller: Caller, stmt: Any, column: Any, org_id: str | None) -> Any:
@@ -119,8 +120,7 @@ def _scope_to_org(caller: Caller, stmt: Any, column: Any, org_id: str | None) ->
 @router.get("/organisations", response_model=Page[OrganisationOut])
 def list_organisations(request: Request, session: SessionDep, caller: CallerDep, limit: Limit = 100, offset: Offset = 0) -> Any:
     stmt = _scope_to_org(caller, select(Organisation), Organisation.id, None).order_by(col(Organisation.name))
-    count, rows, nxt = paginate(request, session, stmt, limit, offset)
-    return {"count": count, "next": nxt, "results": rows}
+    return paginate(request, session, stmt, limit, offset)
 
 
 @router.post("/organisations", response_model=OrganisationOut, status_code=201)
@@ -141,8 +141,7 @@ def get_organisation(org_id: str, session: SessionDep, caller: CallerDep) -> Any
 def list_users(request: Request, session: SessionDep, caller: RepDep, org_id: str | None = None,
                limit: Limit = 100, offset: Offset = 0) -> Any:
     stmt = _scope_to_org(caller, select(User), User.org_id, org_id).order_by(col(User.username))
-    count, rows, nxt = paginate(request, session, stmt, limit, offset)
-    return {"count": count, "next": nxt, "results": rows}
+    return paginate(request, session, stmt, limit, offset)
 
 
 @router.post("/users", response_model=UserOut, status_code=201)
@@ -175,8 +174,7 @@ def get_user(user_id: str, session: SessionDep, caller: RepDep) -> Any:
 def list_clients(request: Request, session: SessionDep, caller: RepDep, org_id: str | None = None,
                  limit: Limit = 100, offset: Offset = 0) -> Any:
     stmt = _scope_to_org(caller, select(Client), Client.org_id, org_id).order_by(col(Client.created_at))
-    count, rows, nxt = paginate(request, session, stmt, limit, offset)
-    return {"count": count, "next": nxt, "results": rows}
+    return paginate(request, session, stmt, limit, offset)
 
 
 @router.post("/clients", response_model=ClientCreated, status_code=201)
@@ -195,8 +193,7 @@ def list_registrations(request: Request, session: SessionDep, caller: CallerDep,
     stmt = _scope_to_org(caller, select(Registration), Registration.org_id, org_id)
     if state:
         stmt = stmt.where(Registration.state == state)
-    count, rows, nxt = paginate(request, session, stmt.order_by(col(Registration.created_at)), limit, offset)
-    return {"count": count, "next": nxt, "results": rows}
+    return paginate(request, session, stmt.order_by(col(Registration.created_at)), limit, offset)
 
 
 @router.post("/registrations", response_model=RegistrationOut, status_code=201)
@@ -247,10 +244,10 @@ def list_grants(request: Request, session: SessionDep, caller: CallerDep, status
     stmt = _scope_to_org(caller, select(Grant), Grant.org_id, org_id)
     if status:
         stmt = stmt.where(Grant.status == status)
-    count, rows, nxt = paginate(request, session, stmt.order_by(col(Grant.created_at)), limit, offset)
-    for g in rows:
+    page = paginate(request, session, stmt.order_by(col(Grant.created_at)), limit, offset)
+    for g in page["results"]:
         g.status = service.grant_effective_status(g)
-    return {"count": count, "next": nxt, "results": rows}
+    return page
 
 
 @router.get("/grants/{grant_id}", response_model=GrantOut)
@@ -337,8 +334,7 @@ async def list_audit(
     if format == "csv":
         return Response(result, media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="govnet-audit.csv"'})
-    count, rows, nxt = result
-    return {"count": count, "next": nxt, "results": rows}
+    return result
 
 
 @router.get("/audit/verify", response_model=AuditVerification)
