@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterable
 
 from services.gateway.models import AuditRecord
+from shared.exports import sheet_safe
 
 AUDIT_COLUMNS = (
     "seq", "occurred_at", "kind", "actor", "org", "grant_id", "client_id", "method", "path",
@@ -14,19 +15,15 @@ AUDIT_COLUMNS = (
 )
 
 
-def _cell(value: object) -> object:
-    """Neutralise spreadsheet formulas in text cells (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def audit_csv(rows: Iterable[AuditRecord]) -> str:
-    """The audit records as CSV (UTF-8 with BOM so spreadsheet tools read Vietnamese right)."""
+    """The audit records as CSV (UTF-8 with BOM so spreadsheet tools read Vietnamese right).
+
+    Timestamps stay ISO 8601 (evidence, not a report); formula-like text is neutralised.
+    """
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow(AUDIT_COLUMNS)
     for row in rows:
-        writer.writerow([_cell(getattr(row, c)) for c in AUDIT_COLUMNS])
+        writer.writerow([sheet_safe(getattr(row, c)) for c in AUDIT_COLUMNS])
     return out.getvalue()
