@@ -1,7 +1,9 @@
 """Tables for people: JSON, CSV (UTF-8 with a BOM, so Excel reads Vietnamese) and XLSX.
 
 Reports keep Vietnamese headings and show dates as dd/mm/yyyy in Asia/Ho_Chi_Minh. Text that a
-spreadsheet would run as a formula (CSV injection) is neutralised in both file formats.
+spreadsheet would run as a formula (CSV injection) is neutralised in both file formats, and so is
+any control character already stored (openpyxl refuses them, so one bad row would otherwise break
+the export for everyone).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi.responses import Response
+
+from shared.types import clean_cell
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
@@ -45,7 +49,9 @@ def sheet_safe(value: Any) -> Any:
 
 
 def cell_text(value: Any) -> Any:
-    """A value as a person reads it in a report cell."""
+    """A value as a person reads it in a report cell; stored control characters become U+FFFD."""
+    if isinstance(value, str):
+        return clean_cell(value)
     if isinstance(value, bool):
         return "Có" if value else "Không"
     if isinstance(value, date | datetime):
@@ -55,7 +61,7 @@ def cell_text(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return "; ".join(str(cell_text(v)) for v in value)
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {cell_text(v)}" for k, v in value.items())
+        return "; ".join(f"{cell_text(str(k))}: {cell_text(v)}" for k, v in value.items())
     return value
 
 
@@ -65,7 +71,7 @@ def csv_bytes(*, columns: Columns, rows: Iterable[dict[str, Any]], preamble: Ite
     writer = csv.writer(out, lineterminator="\n")
     for line in preamble:
         writer.writerow([sheet_safe(cell_text(v)) for v in line])
-    writer.writerow([h for _, h in columns])
+    writer.writerow([cell_text(h) for _, h in columns])
     for row in rows:
         writer.writerow([sheet_safe(cell_text(row.get(k))) for k, _ in columns])
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -39,3 +39,23 @@ def test_xlsx_keeps_formula_like_text_as_text() -> None:
     assert [c.value for c in ws[2]] == ["Tên hội", "Ngày thành lập", "Đặc thù"]
     assert ws["A3"].data_type == "s" and ws["A3"].value.startswith("=HYPERLINK")
     assert ws["B3"].value == "09/03/2020"
+
+
+def test_hardening_5_stored_control_character_does_not_break_exports() -> None:
+    # a row stored before input was checked: BEL in a name, ESC in a list, CR in a dict value
+    rows = [
+        {"name": "Hội\u0007 bảo trợ", "founded": date(2020, 3, 9), "special": ["a\u001bb", "c"]},
+        {"name": "\rcmd", "founded": None, "special": {"k\u0000": "v\u0085"}},
+    ]
+    book = load_workbook(io.BytesIO(xlsx_bytes(sheet="hoi", title="Danh\u0007 sách", columns=COLUMNS, rows=rows)))
+    ws = book.active
+    assert ws is not None
+    assert ws["A1"].value == "Danh\ufffd sách"
+    assert ws["A3"].value == "Hội\ufffd bảo trợ"
+    assert ws["C3"].value == "a\ufffdb; c"
+    assert ws["C4"].value == "k\ufffd: v\ufffd"
+    text = csv_bytes(columns=COLUMNS, rows=rows).decode("utf-8")
+    assert "\u0007" not in text and "\r" not in text and "\u001b" not in text
+    lines = text.split("\n")
+    assert lines[1] == "Hội\ufffd bảo trợ,09/03/2020,a\ufffdb; c"
+    assert lines[2].startswith("\ufffdcmd,,")
