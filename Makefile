@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # Debian packages the tests need, installed only if missing (none yet: the devices service will add snmpd)
 DEBIAN_PACKAGES :=
 
-.PHONY: run test lint install system-deps bench clean
+.PHONY: run test fuzz lint install system-deps bench clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ run: $(STAMP)
 
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest
+
+# schemathesis over every OpenAPI document against a suite it starts on free ports (a CI stage)
+fuzz: $(STAMP)
+	$(BIN)/python -m pytest -m fuzz tests/fuzz
 
 lint: $(STAMP)
 	$(BIN)/ruff check shared services tests benchmarks
