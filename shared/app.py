@@ -55,7 +55,7 @@ def create_service_app(
         database = Database(settings.database_url)
         app.state.database = database
         app.state.verifier = TokenVerifier(
-            jwks_url=settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+            jwks_url=settings.jwks_url, issuer=settings.jwt_issuer, audience=settings.jwt_audience, service=service
         )
         tasks: list[asyncio.Task[Any]] = []
         workers: list[Any] = []

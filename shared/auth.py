@@ -10,12 +10,13 @@ dependency that turns a bearer token into a :class:`Principal` or a 401/403 prob
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlparse
+from urllib.parse import urlparse, urlunparse
 
 import httpx
 import jwt
@@ -24,9 +25,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from jwt import PyJWK
 
 from shared.errors import Forbidden, Unauthorized
+from shared.observability import JWKS_FETCH_FAILURES
 
 ALLOWED_ALGORITHMS = ("EdDSA", "ES256")
 ADMIN_SCOPE_SUFFIX = ":admin"
+log = logging.getLogger("govnet.auth")
 
 
 @dataclass(frozen=True)
@@ -68,8 +71,10 @@ class TokenVerifier:
         audience: str,
         leeway_seconds: int = 5,
         min_refetch_seconds: float = 5.0,
+        service: str = "",
     ) -> None:
         self.jwks_url = jwks_url
+        self.service = service
         self.issuer = issuer
         self.audience = audience
         self.leeway = leeway_seconds
@@ -107,10 +112,23 @@ class TokenVerifier:
             if key is None and (not self._keys or time.monotonic() - self._fetched_at >= self.min_refetch):
                 try:
                     self.refresh()
-                except Exception:
+                except Exception as exc:
+                    self._fetch_failed(exc)
                     return None
                 key = self._keys.get(kid)
         return key
+
+    def _fetch_failed(self, exc: Exception) -> None:
+        """A failed JWKS fetch refuses the token (401) but must not go unnoticed: log and count it."""
+        reason = type(exc).__name__
+        if isinstance(exc, httpx.HTTPStatusError):
+            reason = f"http_{exc.response.status_code}"
+        JWKS_FETCH_FAILURES.labels(service=self.service or "unknown", reason=reason).inc()
+        # the exception's text may carry the URL with credentials or a query: log neither
+        log.warning(
+            "JWKS fetch failed; tokens signed with unknown keys are refused",
+            extra={"jwks_url": _safe_url(self.jwks_url), "reason": reason},
+        )
 
     # -- grants ----------------------------------------------------------------------------
     def revoke_grant(self, grant_id: str) -> None:
@@ -172,6 +190,15 @@ class TokenVerifier:
         )
 
 
+def _safe_url(url: str) -> str:
+    """``url`` without user info, query or fragment, fit for a log line."""
+    parsed = urlparse(url)
+    netloc = parsed.hostname or ""
+    if parsed.port:
+        netloc += f":{parsed.port}"
+    return urlunparse((parsed.scheme, netloc, parsed.path, "", "", ""))
+
+
 def bearer_token(request: Request) -> str | None:
     """The bearer token of the request, if any."""
     header = request.headers.get("authorization")
@@ -229,6 +256,10 @@ def require_scopes(*scopes: str, any_of: bool = False) -> Any:
             required_scopes=list(scopes),
         )
 
+    # declared policy, readable by tooling (the gateway's policy-agreement test walks every route)
+    dependency.required_scopes = scopes  # type: ignore[attr-defined]
+    dependency.any_of = any_of  # type: ignore[attr-defined]
+    dependency.admin_scope = f"{service}{ADMIN_SCOPE_SUFFIX}"  # type: ignore[attr-defined]
     return Depends(dependency)
 
 

@@ -2,6 +2,7 @@
 
 Suite-wide values (broker, JWT issuer, JWKS) are read from ``GOVNET_<NAME>``; a service's own
 values (database URL, port) from ``GOVNET_<SERVICE>_<NAME>``, e.g. ``GOVNET_IPAM_DATABASE_URL``.
+Only prefixed variables are read: ``JWKS_URL`` or ``DATABASE_URL`` without the prefix are ignored.
 """
 
 from __future__ import annotations
@@ -47,13 +48,15 @@ ALL_TOPICS: tuple[str, ...] = (*(topic_of(s) for s in SERVICE_NAMES), DLQ_TOPIC)
 
 
 def _suite(name: str) -> AliasChoices:
-    return AliasChoices(f"GOVNET_{name.upper()}", name)
+    # only the prefixed variable: a bare JWKS_URL or LOG_LEVEL left in a container's environment
+    # must not change where tokens are verified (keyword arguments still work: populate_by_name)
+    return AliasChoices(f"GOVNET_{name.upper()}")
 
 
 class SuiteSettings(BaseSettings):
     """Values every service shares; read from ``GOVNET_*``."""
 
-    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(env_prefix="GOVNET_", extra="ignore", populate_by_name=True)
 
     var_dir: Path = Field(default=REPO_ROOT / "var", validation_alias=_suite("var_dir"))
     kafka_bootstrap: str = Field(default="127.0.0.1:9092", validation_alias=_suite("kafka_bootstrap"))

@@ -39,6 +39,9 @@ CONSUMER_LAG = Gauge("govnet_consumer_lag", "Messages behind the partition end",
 CONSUMER_PROCESSED = Counter(
     "govnet_consumer_events_total", "Events consumed", ["service", "type", "outcome"]
 )
+JWKS_FETCH_FAILURES = Counter(
+    "govnet_jwks_fetch_failures_total", "Failed fetches of the gateway's public keys", ["service", "reason"]
+)
 
 # header values a client may send as a request id: short and printable, nothing to inject into logs
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")

@@ -4,12 +4,15 @@ Rows go out in commit order, with the entity id as the key, so one entity's even
 order on its partition. Publishing waits for acks=all; a row is deleted only once the broker
 has acknowledged it. When the broker is down the backlog grows (exported as metrics) and the
 relay retries with exponential backoff; nothing is lost. On PostgreSQL a session advisory lock
-makes one relay per service active, so two replicas never interleave one key's events.
+makes one relay per service active, so two replicas never interleave one key's events; before
+each batch the relay checks that the lock's connection still lives, and stops publishing until
+it holds the lock again if it does not.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import zlib
@@ -79,7 +82,7 @@ class OutboxRelay:
                 if time.monotonic() - last_metrics > 1.0:
                     await asyncio.to_thread(self.update_metrics)
                     last_metrics = time.monotonic()
-                if not self._leader() and not await asyncio.to_thread(self._hold_leadership):
+                if not self._leader() and not await self._try_leadership():
                     await asyncio.sleep(1.0)
                     continue
                 try:
@@ -133,17 +136,33 @@ class OutboxRelay:
             await stop_client(producer)
 
     # -- leadership (PostgreSQL only) --------------------------------------------------------
+    @property
+    def lock_key(self) -> int:
+        """The advisory-lock key of this service's relay."""
+        return zlib.crc32(f"govnet-outbox-{self.service}".encode())
+
     def _leader(self) -> bool:
         """Already the active relay (always on SQLite): no database call needed."""
         return self.database.sqlite or self._lock_conn is not None
+
+    async def _try_leadership(self) -> bool:
+        """Take the lock if free; a database that is away (e.g. restarting) is a no, not a crash."""
+        try:
+            return await asyncio.to_thread(self._hold_leadership)
+        except Exception as exc:
+            log.warning("outbox relay could not reach the database for its lock", extra={"error": type(exc).__name__})
+            return False
 
     def _hold_leadership(self) -> bool:
         if self._leader():
             return True
         conn = self.database.engine.connect()
-        key = zlib.crc32(f"govnet-outbox-{self.service}".encode())
-        got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
-        conn.commit()
+        try:
+            got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.lock_key}).scalar()
+            conn.commit()
+        except BaseException:
+            conn.close()
+            raise
         if got:
             self._lock_conn = conn
             return True
@@ -151,22 +170,47 @@ class OutboxRelay:
         return False
 
     def _release_leadership(self) -> None:
-        if self._lock_conn is not None:
-            try:
-                self._lock_conn.close()
-            finally:
-                self._lock_conn = None
+        conn, self._lock_conn = self._lock_conn, None
+        if conn is not None:
+            with contextlib.suppress(Exception):  # a dead connection may fail to close cleanly
+                conn.close()
 
     # -- publishing --------------------------------------------------------------------------
-    def _pending(self) -> list[Any]:
+    def _lock_alive(self) -> bool:
+        """Whether the advisory-lock connection still lives (PostgreSQL).
+
+        The server frees a session lock when its connection dies (restart, idle timeout,
+        pg_terminate_backend) and another replica may take it: a relay that kept publishing on
+        the strength of a dead connection would interleave one key's events with that replica's.
+        """
+        if self.database.sqlite:
+            return True
+        conn = self._lock_conn
+        if conn is None:
+            return False
+        try:
+            conn.execute(text("SELECT 1"))
+            conn.commit()
+            return True
+        except Exception as exc:
+            log.warning("outbox relay lost its advisory-lock connection; not publishing until it holds the lock again",
+                        extra={"service": self.service, "error": type(exc).__name__})
+            self._release_leadership()
+            return False
+
+    def _pending(self) -> list[Any] | None:
+        """The next batch, or None when leadership was lost (checked only when there is work)."""
         with self.database.transaction(write=False) as session:
-            return list(
+            rows = list(
                 session.execute(
                     select(self.outbox.c.id, self.outbox.c.topic, self.outbox.c.key, self.outbox.c.payload)
                     .order_by(self.outbox.c.id)
                     .limit(self.settings.relay_batch_size)
                 ).all()
             )
+        if rows and not self._lock_alive():
+            return None
+        return rows
 
     def _mark_published(self, ids: list[int]) -> None:
         with self.database.transaction() as session:
@@ -183,6 +227,8 @@ class OutboxRelay:
     async def publish_batch(self) -> int:
         """Publish one batch of pending rows; returns how many were acknowledged."""
         rows = await asyncio.to_thread(self._pending)
+        if rows is None:
+            return 0  # no longer the active relay: run() takes the lock again before the next batch
         if not rows:
             if not self.broker_ok:
                 await self._get_producer()
