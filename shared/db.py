@@ -5,17 +5,25 @@ SQLite runs in WAL mode with foreign keys on and a busy timeout. Writes begin wi
 what serialises allocation-style read-check-write transactions. The edge owns the
 transaction: :func:`session_dependency` commits after the endpoint returns (before the
 response is sent) or rolls back when it raises; service code only flushes.
+
+A row that must outlive a refused request (an audit of the refusal) is handed to
+:func:`keep_after_rollback`: it rides the request's commit, and when the unit of work rolls
+back it is written again in a short transaction of its own, after the rollback released the
+write lock. A second session opened during the request would wait for the request's own lock
+on SQLite (and hang for the busy timeout).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import MetaData, event, text
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import registry
 from sqlmodel import Session, SQLModel, create_engine
@@ -31,6 +39,10 @@ NAMING_CONVENTION: dict[str, str] = {
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: session.info key of the rows :func:`keep_after_rollback` remembers
+KEPT_ROWS = "govnet_kept_rows"
+
+log = logging.getLogger("govnet.db")
 
 
 def service_registry() -> registry:
@@ -85,6 +97,41 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+def keep_after_rollback(session: Session, row: SQLModel) -> None:
+    """Add ``row`` to the session and write it even if the unit of work rolls back.
+
+    The row's column values are remembered as they are now (audit rows do not change after
+    they are made); on rollback :meth:`Database.transaction` inserts a fresh copy, with a new
+    primary key, in its own short transaction once the request's lock is released.
+    """
+    mapper = sa_inspect(type(row))
+    values = {
+        attr.key: getattr(row, attr.key)
+        for attr in mapper.column_attrs
+        if not any(column.primary_key for column in attr.columns)
+    }
+    session.info.setdefault(KEPT_ROWS, []).append((type(row), values))
+    session.add(row)
+
+
+def write_kept_rows(session: Session, factory: Callable[[], Session]) -> int:
+    """After ``session`` rolled back: write the rows it was told to keep; returns how many.
+
+    A failure is logged, never raised: the caller is already handling the request's own error.
+    """
+    kept: list[tuple[type[SQLModel], dict[str, Any]]] = session.info.pop(KEPT_ROWS, [])
+    if not kept:
+        return 0
+    try:
+        with factory() as rescue:
+            rescue.add_all(cls(**values) for cls, values in kept)
+            rescue.commit()
+    except Exception:
+        log.exception("rows kept after a rollback could not be written", extra={"rows": len(kept)})
+        return 0
+    return len(kept)
+
+
 class Database:
     """One service's engine and its session factory."""
 
@@ -105,8 +152,10 @@ class Database:
         try:
             yield session
             session.commit()
+            session.info.pop(KEPT_ROWS, None)  # they rode the commit
         except BaseException:
-            session.rollback()
+            session.rollback()  # releases the connection, and with it SQLite's write lock
+            write_kept_rows(session, self.session)
             raise
         finally:
             session.close()
