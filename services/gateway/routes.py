@@ -4,6 +4,10 @@ This is the ONE place that decides what the proxy lets through. The first matchi
 a request no rule matches is refused (deny by default) and never reaches a service. A rule
 lists the scopes any one of which opens it; ``public`` rules need no token (G15: NGO items (a)
 and (b) are public on the Ministry's website).
+
+The table repeats what each service's own ``require_scopes`` dependencies declare; it is not a
+second opinion. tests/gateway/test_policy_agreement.py builds every service app and fails when
+any operation's rule here differs from the service's (public or not, scopes, methods).
 """
 
 from __future__ import annotations
@@ -11,12 +15,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-READ = frozenset({"GET", "HEAD"})
+#: the services answer GET only (FastAPI routes do not add HEAD), so the gateway opens GET only
+READ = frozenset({"GET"})
 WRITE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-ANY = READ | WRITE | {"OPTIONS"}
+POST = frozenset({"POST"})
 
 NGO_TIERS = ("basic", "advanced", "value_added")
-NGO_READ_ANY = ("ngo:read:basic", "ngo:read:advanced", "ngo:read:value_added", "ngo:admin")
+#: the NGO registry's ``Reader``: any data tier, or an association submitting its own sheet
+NGO_READERS = ("ngo:read:basic", "ngo:read:advanced", "ngo:read:value_added", "ngo:submit", "ngo:admin")
+NGO_VALUE_ADDED = ("ngo:read:value_added", "ngo:admin")
+NGO_SUBMITTERS = ("ngo:submit", "ngo:admin")
+NGO_DEPARTMENT = ("ngo:admin",)
 
 #: every scope the suite knows; registrations may only ask for these
 KNOWN_SCOPES: tuple[str, ...] = (
@@ -67,24 +76,39 @@ class RouteRule:
 
 
 def _service_rules(segment: str) -> list[RouteRule]:
+    """``<svc>:read`` reads, ``<svc>:write`` writes, ``<svc>:admin`` both: what ``require_scopes`` does there."""
     base = f"/api/v1/{segment}/**"
     return [
-        RouteRule(READ, base, (f"{segment}:read", f"{segment}:write", f"{segment}:admin")),
+        RouteRule(READ, base, (f"{segment}:read", f"{segment}:admin")),
         RouteRule(WRITE, base, (f"{segment}:write", f"{segment}:admin")),
     ]
 
 
+# Each rule says what the owning service's own ``require_scopes`` dependency says for the same
+# operation (``<service>:admin`` always passes there, so it is listed here too); the test
+# tests/gateway/test_policy_agreement.py walks every operation of every service and proves it.
 ROUTES: tuple[RouteRule, ...] = (
-    # NGO register (Vụ TCPCP's association database)
-    RouteRule(READ, "/api/v1/ngo/public/**", public=True),
-    RouteRule(READ, "/api/v1/ngo/associations/**", NGO_READ_ANY),
-    RouteRule(READ, "/api/v1/ngo/lists/**", ("ngo:read:value_added", "ngo:admin")),
-    RouteRule(READ, "/api/v1/ngo/statistics/**", ("ngo:read:value_added", "ngo:admin")),
-    RouteRule(READ, "/api/v1/ngo/reports/**", ("ngo:read:value_added", "ngo:admin")),
-    RouteRule(frozenset({"POST"}), "/api/v1/ngo/submissions/**", ("ngo:submit", "ngo:admin")),
-    RouteRule(READ, "/api/v1/ngo/submissions/**", ("ngo:submit", "ngo:admin")),
-    RouteRule(READ | WRITE, "/api/v1/ngo/fees/**", ("ngo:read:value_added", "ngo:admin")),
-    RouteRule(READ | WRITE, "/api/v1/ngo/**", ("ngo:admin",)),
+    # NGO register (Vụ TCPCP's association database). G15: items (a) and (b) and the category
+    # lists (the codes validation errors point submitters to) are public.
+    RouteRule(READ, "/api/v1/ngo/public/associations", public=True),
+    RouteRule(READ, "/api/v1/ngo/public/associations/*", public=True),
+    RouteRule(READ, "/api/v1/ngo/categories", public=True),
+    RouteRule(READ, "/api/v1/ngo/categories/*", public=True),
+    RouteRule(READ, "/api/v1/ngo/associations", NGO_READERS),
+    RouteRule(READ, "/api/v1/ngo/associations/*", NGO_READERS),
+    RouteRule(READ, "/api/v1/ngo/associations/*/history", NGO_READERS),
+    RouteRule(POST, "/api/v1/ngo/submissions", NGO_SUBMITTERS),
+    RouteRule(POST, "/api/v1/ngo/submissions/upload", NGO_SUBMITTERS),
+    RouteRule(READ, "/api/v1/ngo/submissions", NGO_SUBMITTERS),
+    RouteRule(READ, "/api/v1/ngo/submissions/*", NGO_SUBMITTERS),
+    RouteRule(READ, "/api/v1/ngo/submissions/*/files/*", NGO_SUBMITTERS),
+    RouteRule(READ, "/api/v1/ngo/lists/**", NGO_VALUE_ADDED),
+    RouteRule(READ, "/api/v1/ngo/statistics/**", NGO_VALUE_ADDED),
+    RouteRule(READ, "/api/v1/ngo/fees/schedule", NGO_READERS),
+    RouteRule(READ, "/api/v1/ngo/fees/statement", NGO_READERS),
+    RouteRule(READ, "/api/v1/ngo/reports/rules", NGO_READERS),
+    # the rest (edits, reviews, documents, fees, reports, category changes): the NGO Department
+    RouteRule(READ | WRITE, "/api/v1/ngo/**", NGO_DEPARTMENT),
     # IPAM, devices, incidents: reads need :read, everything else :write (or the service's :admin)
     *_service_rules("ipam"),
     *_service_rules("devices"),
