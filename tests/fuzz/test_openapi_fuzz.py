@@ -133,7 +133,7 @@ def run_schemathesis(suite: Suite, target: str, token: str, config: Path) -> sub
         "--generation-database", "none",
         "--report", "junit", "--report-junit-path", str(report),
     ]
-    return subprocess.run(command, capture_output=True, text=True, timeout=900, env=suite.env)
+    return subprocess.run(command, capture_output=True, text=True, timeout=900, env=suite.env, cwd=suite.root)
 
 
 @pytest.mark.parametrize("target", ["gateway", *SERVICES])
