@@ -11,6 +11,7 @@ Writes are bulk statements, one per chunk, so 100,000 rows import in seconds.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import json
@@ -22,7 +23,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from services.ipam import netmath
+from services.ipam import access, netmath
+from services.ipam.access import EVERYTHING, Scope
 from services.ipam.events import outbox
 from services.ipam.models import (
     Agency,
@@ -64,8 +66,10 @@ def _index(session: Session, model: Any) -> dict[str, int]:
     return out
 
 
-def import_prefixes_csv(session: Session, *, actor: Actor, text: str, max_rows: int) -> dict[str, Any]:
-    """Validate every row, then create all prefixes in bulk, or none (422 with row-level errors)."""
+def import_prefixes_csv(session: Session, *, actor: Actor, text: str, max_rows: int, scope: Scope = EVERYTHING) -> dict[str, Any]:
+    """Validate every row, then create all prefixes in bulk, or none (422 with row-level errors).
+
+    A non-administrator imports only its own agency's prefixes, inside a prefix of its agency."""
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     if "prefix" not in header:
@@ -114,6 +118,10 @@ def import_prefixes_csv(session: Session, *, actor: Actor, text: str, max_rows: 
         if role and service_id is None:
             err(line, "role", f"Service '{role}' is not in the catalogue (by code or name); add it first.")
             continue
+        if not scope.everything and not scope.owns_agency(agency_id):
+            err(line, "tenant", f"Agency '{tenant}' is not your agency; you may only import your own agency's prefixes." if tenant
+                else "Name your agency (tenant); only the department (ipam:admin) imports prefixes of no agency.")
+            continue
         kind = kind or ("allocation" if agency_id else "pool")
         if kind not in KINDS:
             err(line, "kind", f"Unknown kind '{kind}'; use container, pool or allocation.")
@@ -144,6 +152,8 @@ def import_prefixes_csv(session: Session, *, actor: Actor, text: str, max_rows: 
             )
         ]
         _sweep(sorted(existing + new_nodes, key=lambda n: (n.first, n.length)), errors, reparent_existing)
+        if not scope.everything:
+            _check_inside_own(session, scope, vrf_key, family, new_nodes, errors)
     if errors:
         errors.sort(key=lambda e: e["row"])
         raise InvalidInput(f"{len(errors)} row(s) break the no-overlap rules; nothing was imported.", errors=errors[:1000])
@@ -161,6 +171,28 @@ def import_prefixes_csv(session: Session, *, actor: Actor, text: str, max_rows: 
     _rehome_addresses(session, all_new)
     _log_and_emit(session, actor, all_new)
     return {"created": len(all_new), "rows": count}
+
+
+def _check_inside_own(session: Session, scope: Scope, vrf_key: int, family: int, new: list[_Node], errors: list[dict[str, Any]]) -> None:
+    """Every new row must lie inside an existing prefix of the caller's agencies (a non-administrator's import)."""
+    owned = sorted(
+        (netmath.from_hex(f), netmath.from_hex(last))
+        for f, last in session.execute(
+            select(Prefix.first_hex, Prefix.last_hex).where(
+                Prefix.vrf_key == vrf_key, Prefix.family == family, Prefix.agency_id.in_(sorted(scope.agencies or ()))
+            )
+        )
+    )
+    # prefixes nest or are disjoint: keep the outermost ones, then one bisect finds the candidate
+    outer: list[tuple[int, int]] = []
+    for first, last in owned:
+        if not outer or first > outer[-1][1]:
+            outer.append((first, last))
+    starts = [f for f, _ in outer]
+    for node in new:
+        k = bisect.bisect_right(starts, node.first) - 1
+        if k < 0 or outer[k][1] < node.last:
+            errors.append({"row": node.line, "field": "prefix", "message": f"{node.row['prefix']} is not inside a prefix of your agency."})
 
 
 def _sweep(ordered: list[_Node], errors: list[dict[str, Any]], reparent_existing: list[tuple[int, _Node]]) -> None:
@@ -260,8 +292,8 @@ def _log_and_emit(session: Session, actor: Actor, new: list[_Node]) -> None:
         session.info["govnet_outbox_pending"] = True
 
 
-def export_prefixes_csv(session: Session, *, vrf_id: int | None) -> str:
-    """All prefixes (or one VRF's) in the import's CSV format."""
+def export_prefixes_csv(session: Session, *, vrf_id: int | None, scope: Scope) -> str:
+    """All prefixes the caller may see (or one VRF's) in the import's CSV format."""
     vrfs = {i: n for i, n in session.execute(select(Vrf.id, Vrf.name))}
     agencies = {i: c for i, c in session.execute(select(Agency.id, Agency.code))}
     services = {i: c for i, c in session.execute(select(NetworkService.id, NetworkService.code))}
@@ -271,7 +303,7 @@ def export_prefixes_csv(session: Session, *, vrf_id: int | None) -> str:
     stmt = select(Prefix.prefix, Prefix.vrf_id, Prefix.status, Prefix.agency_id, Prefix.service_id, Prefix.description, Prefix.kind, Prefix.purpose)
     if vrf_id is not None:
         stmt = stmt.where(Prefix.vrf_key == vrf_id)
-    stmt = stmt.order_by(Prefix.vrf_key, Prefix.family, Prefix.first_hex, Prefix.prefix_length)  # type: ignore[arg-type]
+    stmt = access.readable(stmt, Prefix, scope).order_by(Prefix.vrf_key, Prefix.family, Prefix.first_hex, Prefix.prefix_length)
     for prefix, v, status, a, s, desc, kind, purpose in session.execute(stmt):
         writer.writerow([
             prefix, vrfs.get(v, "") if v else "", "container" if kind == "container" else status,

@@ -81,6 +81,8 @@ class Agency(Base, table=True):  # type: ignore[call-arg]
     email: str = Field(default="", max_length=200)
     #: [{role: operation|incident|general, name, title, phone, email}] (N15 focal points)
     contacts: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    #: the gateway organisation this agency is: tokens whose ``org`` claim equals it act for the agency
+    org_id: str | None = Field(default=None, max_length=64, index=True)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

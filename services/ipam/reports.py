@@ -18,7 +18,8 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from services.ipam import netmath
+from services.ipam import access, netmath
+from services.ipam.access import Scope
 from services.ipam.models import (
     Agency,
     ChangeLog,
@@ -105,15 +106,16 @@ def overlap_scan(session: Session) -> list[dict[str, Any]]:
     return conflicts
 
 
-def annual_review(session: Session, *, year: int, rules: IpamRules) -> Report:
-    """Per agency and service: allocated, used, utilization, unused allocations, changes in the year, conflicts."""
+def annual_review(session: Session, *, year: int, rules: IpamRules, scope: Scope) -> Report:
+    """Per agency and service: allocated, used, utilization, unused allocations, changes in the year, conflicts
+    (of the allocations the caller may see)."""
     start, end = _year_bounds(year)
     agencies = {i: n for i, n in session.execute(select(Agency.id, Agency.name))}
     services = {i: n for i, n in session.execute(select(NetworkService.id, NetworkService.name))}
-    allocs = session.execute(
+    allocs = session.execute(access.readable(
         select(Prefix.id, Prefix.prefix, Prefix.agency_id, Prefix.service_id, Prefix.family, Prefix.size, Prefix.kind, Prefix.prefix_length)
-        .where(Prefix.kind == PrefixKind.allocation, Prefix.created_at < end)
-    ).all()
+        .where(Prefix.kind == PrefixKind.allocation, Prefix.created_at < end), Prefix, scope
+    )).all()
     used: dict[Any, Any] = dict(session.execute(
         select(IpAddress.prefix_id, func.count()).join(Prefix, IpAddress.prefix_id == Prefix.id)  # type: ignore[arg-type]
         .where(Prefix.kind == PrefixKind.allocation).group_by(IpAddress.prefix_id)
@@ -148,8 +150,13 @@ def annual_review(session: Session, *, year: int, rules: IpamRules) -> Report:
     for g in sorted(groups.values(), key=lambda g: (g["agency"], g["service"], g["family"])):
         g["utilization"] = round(100.0 * g["used"] / g["allocated"], 2) if g["allocated"] else 0.0
         rows.append(g)
-    year_changes = session.execute(select(func.count()).where(ChangeLog.time >= start, ChangeLog.time < end)).scalar_one()
-    conflicts = overlap_scan(session)
+    if scope.everything:
+        year_changes = session.execute(select(func.count()).where(ChangeLog.time >= start, ChangeLog.time < end)).scalar_one()
+        conflicts = overlap_scan(session)
+    else:  # an agency's review: its own allocations' changes and conflicts
+        year_changes = sum(g["changes"] for g in groups.values())
+        mine = {a.id for a in allocs}
+        conflicts = [c for c in overlap_scan(session) if c["a_id"] in mine or c["b_id"] in mine]
     return Report(
         name=f"ra-soat-ip-{year}",
         title=f"Báo cáo rà soát sử dụng địa chỉ IP mạng truy nhập cấp II năm {year}",
@@ -198,12 +205,17 @@ def _growth(now: float, before: float) -> float | None:
     return (now - before) / before
 
 
-def technical_info(session: Session, *, year: int, agency_id: int | None, rules: IpamRules) -> Report:
-    """One row per agency (and subscribed service) with Mẫu 01's fields, allocations and demand; growth > threshold flagged."""
+def technical_info(session: Session, *, year: int, agency_id: int | None, rules: IpamRules, scope: Scope) -> Report:
+    """One row per agency (and subscribed service) with Mẫu 01's fields, allocations and demand; growth > threshold flagged.
+
+    A non-administrator gets its own agencies only."""
     stmt = select(Agency).order_by(Agency.id)
+    own = access.agency_condition(Agency.id, scope)
+    if own is not None:
+        stmt = stmt.where(own)
     if agency_id is not None:
-        if session.get(Agency, agency_id) is None:
-            raise NotFound(f"Agency {agency_id} does not exist.")
+        if session.get(Agency, agency_id) is None or not scope.owns_agency(agency_id):
+            raise NotFound(f"Agency {agency_id} does not exist; list them at /api/v1/ipam/agencies.")
         stmt = stmt.where(Agency.id == agency_id)
     agencies = list(session.execute(stmt).scalars())
     ids = [a.id for a in agencies]

@@ -41,7 +41,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
-from services.ipam import netmath
+from services.ipam import access, netmath
+from services.ipam.access import EVERYTHING, Scope
 from services.ipam.events import outbox
 from services.ipam.models import (
     Agency,
@@ -72,7 +73,7 @@ from services.ipam.schemas import (
     SubscriptionCreate,
     VrfCreate,
 )
-from shared.errors import Conflict, InvalidInput, NotFound
+from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.observability import request_id_var
 
 T = TypeVar("T", bound=SQLModel)
@@ -142,9 +143,18 @@ def list_changes(
     until: datetime | None,
     limit: int,
     offset: int,
+    scope: Scope,
 ) -> tuple[list[ChangeLog], int]:
-    """Change-log rows, newest first, filtered."""
+    """Change-log rows, newest first, filtered; a non-administrator sees the history of what it may read now."""
     conds = []
+    if not scope.everything:
+        prefixes = access.readable(select(Prefix.id), Prefix, scope)
+        addresses = access.readable(select(IpAddress.id), IpAddress, scope)
+        conds.append(or_(
+            and_(ChangeLog.object_type == "prefix", ChangeLog.object_id.in_(prefixes)),
+            and_(ChangeLog.object_type == "ip_address", ChangeLog.object_id.in_(addresses)),
+            and_(ChangeLog.object_type == "agency", access.agency_condition(ChangeLog.object_id, scope)),
+        ))
     if object_type:
         conds.append(ChangeLog.object_type == object_type)
     if object_id is not None:
@@ -165,8 +175,16 @@ def _page(session: Session, model: type[T], conds: Sequence[Any], order: Sequenc
     return rows, count
 
 
+#: the list route of each kind of object, for the hint in a 404
+_LIST_PATHS = {
+    "Agency": "agencies", "Prefix": "prefixes", "IP address": "ip-addresses", "VRF": "vrfs",
+    "Network service": "network-services", "Subscription": "subscriptions",
+}
+
+
 def _not_found(label: str, obj_id: int) -> NotFound:
-    return NotFound(f"{label} {obj_id} does not exist; list them at /api/v1/ipam/{label.lower().replace(' ', '-')}s.")
+    path = _LIST_PATHS.get(label, label.lower().replace(" ", "-") + "s")
+    return NotFound(f"{label} {obj_id} does not exist; list them at /api/v1/ipam/{path}.")
 
 
 def _get(session: Session, model: type[T], obj_id: int, label: str) -> T:
@@ -205,8 +223,14 @@ def _check_agency_parent(session: Session, level: str, parent_id: int | None) ->
         )
 
 
-def create_agency(session: Session, *, actor: Actor, data: AgencyCreate) -> Agency:
+def _require_admin_for_org(scope: Scope, org_id: str | None) -> None:
+    if org_id is not None and not scope.everything:
+        raise Forbidden("Only the department (ipam:admin) links an agency to a gateway organisation (org_id).")
+
+
+def create_agency(session: Session, *, actor: Actor, data: AgencyCreate, scope: Scope = EVERYTHING) -> Agency:
     """Create a user agency (N2)."""
+    _require_admin_for_org(scope, data.org_id)
     if session.execute(select(Agency.id).where(Agency.code == data.code)).first():
         raise Conflict(f"An agency with code '{data.code}' already exists; choose another code.", errors=[{"field": "code", "message": "already used"}])
     _check_agency_parent(session, data.level.value, data.parent_id)
@@ -241,11 +265,20 @@ def get_agency(session: Session, *, agency_id: int) -> Agency:
     return _get(session, Agency, agency_id, "Agency")
 
 
-def update_agency(session: Session, *, actor: Actor, agency_id: int, data: AgencyUpdate) -> Agency:
-    """Change an agency's fields."""
-    agency = get_agency(session, agency_id=agency_id)
+def own_agency(session: Session, *, agency_id: int, scope: Scope) -> Agency:
+    """One of the caller's agencies (every agency for the department), or 404."""
+    if not scope.owns_agency(agency_id):
+        raise _not_found("Agency", agency_id)
+    return get_agency(session, agency_id=agency_id)
+
+
+def update_agency(session: Session, *, actor: Actor, agency_id: int, data: AgencyUpdate, scope: Scope = EVERYTHING) -> Agency:
+    """Change an agency's fields (a non-administrator: only its own agency, and never its org_id)."""
+    agency = own_agency(session, agency_id=agency_id, scope=scope)
     before = snapshot(agency)
-    changes = data.model_dump(exclude_unset=True)
+    changes = data.changes()
+    if "org_id" in changes and not scope.everything:
+        raise Forbidden("Only the department (ipam:admin) links an agency to a gateway organisation (org_id).")
     if "contacts" in changes and data.contacts is not None:
         changes["contacts"] = [c.model_dump() for c in data.contacts]
     for key in ("level", "access_level"):
@@ -261,9 +294,9 @@ def update_agency(session: Session, *, actor: Actor, agency_id: int, data: Agenc
     return agency
 
 
-def delete_agency(session: Session, *, actor: Actor, agency_id: int) -> None:
+def delete_agency(session: Session, *, actor: Actor, agency_id: int, scope: Scope = EVERYTHING) -> None:
     """Delete an agency that has no children, prefixes or subscriptions."""
-    agency = get_agency(session, agency_id=agency_id)
+    agency = own_agency(session, agency_id=agency_id, scope=scope)
     uses = {
         "child agencies": session.execute(select(func.count()).where(Agency.parent_id == agency_id)).scalar_one(),
         "prefixes": session.execute(select(func.count()).where(Prefix.agency_id == agency_id)).scalar_one(),
@@ -309,7 +342,7 @@ def update_service(session: Session, *, actor: Actor, service_id: int, category:
     """Change a catalogue entry."""
     item = get_service(session, service_id=service_id, category=category)
     before = snapshot(item)
-    _apply(item, data.model_dump(exclude_unset=True))
+    _apply(item, data.changes())
     session.flush()
     record_change(session, actor=actor, action="update", obj=item, before=before, after=snapshot(item))
     return item
@@ -328,9 +361,9 @@ def delete_service(session: Session, *, actor: Actor, service_id: int, category:
     record_change(session, actor=actor, action="delete", obj=item, before=before, after=None)
 
 
-def create_subscription(session: Session, *, actor: Actor, data: SubscriptionCreate) -> Subscription:
+def create_subscription(session: Session, *, actor: Actor, data: SubscriptionCreate, scope: Scope = EVERYTHING) -> Subscription:
     """Record that an agency uses a service (N1)."""
-    get_agency(session, agency_id=data.agency_id)
+    own_agency(session, agency_id=data.agency_id, scope=scope)
     get_service(session, service_id=data.service_id)
     exists = session.execute(
         select(Subscription.id).where(Subscription.agency_id == data.agency_id, Subscription.service_id == data.service_id)
@@ -344,9 +377,11 @@ def create_subscription(session: Session, *, actor: Actor, data: SubscriptionCre
     return sub
 
 
-def list_subscriptions(session: Session, *, agency_id: int | None, service_id: int | None, limit: int, offset: int) -> tuple[list[Subscription], int]:
-    """Subscriptions, filtered."""
-    conds = []
+def list_subscriptions(
+    session: Session, *, agency_id: int | None, service_id: int | None, limit: int, offset: int, scope: Scope
+) -> tuple[list[Subscription], int]:
+    """Subscriptions of the caller's agencies, filtered."""
+    conds = [c for c in (access.agency_condition(Subscription.agency_id, scope),) if c is not None]
     if agency_id is not None:
         conds.append(Subscription.agency_id == agency_id)
     if service_id is not None:
@@ -354,18 +389,20 @@ def list_subscriptions(session: Session, *, agency_id: int | None, service_id: i
     return _page(session, Subscription, conds, [Subscription.id], limit, offset)
 
 
-def delete_subscription(session: Session, *, actor: Actor, subscription_id: int) -> None:
-    """End a subscription."""
+def delete_subscription(session: Session, *, actor: Actor, subscription_id: int, scope: Scope = EVERYTHING) -> None:
+    """End a subscription (of one of the caller's agencies)."""
     sub = _get(session, Subscription, subscription_id, "Subscription")
+    if not scope.owns_agency(sub.agency_id):
+        raise _not_found("Subscription", subscription_id)
     before = snapshot(sub)
     session.delete(sub)
     session.flush()
     record_change(session, actor=actor, action="delete", obj=sub, before=before, after=None)
 
 
-def upsert_demand(session: Session, *, actor: Actor, data: DemandUpsert) -> IpDemand:
+def upsert_demand(session: Session, *, actor: Actor, data: DemandUpsert, scope: Scope = EVERYTHING) -> IpDemand:
     """Declare (or correct) an agency's demand for a year."""
-    get_agency(session, agency_id=data.agency_id)
+    own_agency(session, agency_id=data.agency_id, scope=scope)
     row = session.execute(select(IpDemand).where(IpDemand.agency_id == data.agency_id, IpDemand.year == data.year)).scalar_one_or_none()
     if row is None:
         row = IpDemand(**data.model_dump())
@@ -380,9 +417,9 @@ def upsert_demand(session: Session, *, actor: Actor, data: DemandUpsert) -> IpDe
     return row
 
 
-def list_demands(session: Session, *, agency_id: int | None, year: int | None, limit: int, offset: int) -> tuple[list[IpDemand], int]:
-    """Declared demands."""
-    conds = []
+def list_demands(session: Session, *, agency_id: int | None, year: int | None, limit: int, offset: int, scope: Scope) -> tuple[list[IpDemand], int]:
+    """Declared demands of the caller's agencies."""
+    conds = [c for c in (access.agency_condition(IpDemand.agency_id, scope),) if c is not None]
     if agency_id is not None:
         conds.append(IpDemand.agency_id == agency_id)
     if year is not None:
@@ -601,10 +638,17 @@ def _integrity_conflict(session: Session, vrf_key: int, net: Net, exc: Integrity
     return Conflict(f"{net.cidr} conflicts with a prefix written concurrently ({type(exc.orig).__name__}); retry.")
 
 
-def create_prefix(session: Session, *, actor: Actor, data: PrefixCreate) -> Prefix:
-    """Create a container, pool or allocation after checking N7 (no overlap, named owner and purpose)."""
+def create_prefix(session: Session, *, actor: Actor, data: PrefixCreate, scope: Scope = EVERYTHING) -> Prefix:
+    """Create a container, pool or allocation after checking N7 (no overlap, named owner and purpose).
+
+    A non-administrator creates only inside a prefix of its own agency, and only for its own agency."""
     net = netmath.parse_prefix(data.prefix)
     vrf_key = _vrf_key(session, data.vrf_id)
+    if not scope.everything:
+        access.require_own_agency(scope, data.agency_id)
+        if data.parent_id is not None:
+            get_prefix(session, prefix_id=data.parent_id, scope=scope)
+        access.require_space(session, scope, vrf_key=vrf_key, family=net.family, first_hex=net.first_hex, last_hex=net.last_hex, what=net.cidr, field="prefix")
     _check_allocation_fields(kind=data.kind, agency_id=data.agency_id, service_id=data.service_id, purpose=data.purpose, session=session)
     lock_vrf(session, vrf_key)
     parent = _place(session, vrf_key=vrf_key, net=net, kind=data.kind, parent_id=data.parent_id)
@@ -628,9 +672,14 @@ def _prefix_event(p: Prefix) -> dict[str, Any]:
     }
 
 
-def get_prefix(session: Session, *, prefix_id: int) -> Prefix:
-    """One prefix or 404."""
-    return _get(session, Prefix, prefix_id, "Prefix")
+def get_prefix(session: Session, *, prefix_id: int, scope: Scope = EVERYTHING) -> Prefix:
+    """One prefix the caller may see, or 404."""
+    if scope.everything:
+        return _get(session, Prefix, prefix_id, "Prefix")
+    found = session.execute(access.readable(select(Prefix).where(Prefix.id == prefix_id), Prefix, scope)).scalar_one_or_none()
+    if found is None:
+        raise _not_found("Prefix", prefix_id)
+    return found
 
 
 def list_prefixes(
@@ -647,9 +696,10 @@ def list_prefixes(
     q: str | None,
     limit: int,
     offset: int,
+    scope: Scope,
 ) -> tuple[list[Prefix], int]:
-    """Prefixes in address order, filtered."""
-    conds: list[Any] = []
+    """Prefixes the caller may see, in address order, filtered."""
+    conds: list[Any] = [c for c in (access.readable_condition(Prefix, scope),) if c is not None]
     if vrf_id is not None:
         conds.append(Prefix.vrf_key == vrf_id)
     if family is not None:
@@ -665,10 +715,11 @@ def list_prefixes(
     return _page(session, Prefix, conds, [Prefix.vrf_key, Prefix.family, Prefix.first_hex, Prefix.prefix_length], limit, offset)
 
 
-def update_prefix(session: Session, *, actor: Actor, prefix_id: int, data: PrefixUpdate) -> Prefix:
+def update_prefix(session: Session, *, actor: Actor, prefix_id: int, data: PrefixUpdate, scope: Scope = EVERYTHING) -> Prefix:
     """Change a prefix's status, owner, purpose or description (its CIDR is fixed: release and allocate again)."""
-    prefix = get_prefix(session, prefix_id=prefix_id)
-    changes = data.model_dump(exclude_unset=True)
+    prefix = get_prefix(session, prefix_id=prefix_id, scope=scope)
+    changes = data.changes()
+    access.require_own_agency(scope, changes.get("agency_id"))
     if "status" in changes and changes["status"] is not None:
         changes["status"] = str(changes["status"].value)
     merged = {**snapshot(prefix), **changes}  # type: ignore[dict-item]
@@ -680,9 +731,9 @@ def update_prefix(session: Session, *, actor: Actor, prefix_id: int, data: Prefi
     return prefix
 
 
-def release_prefix(session: Session, *, actor: Actor, prefix_id: int) -> None:
+def release_prefix(session: Session, *, actor: Actor, prefix_id: int, scope: Scope = EVERYTHING) -> None:
     """Delete a prefix; its children and addresses move up to its parent, which regains the space."""
-    prefix = get_prefix(session, prefix_id=prefix_id)
+    prefix = get_prefix(session, prefix_id=prefix_id, scope=scope)
     lock_vrf(session, prefix.vrf_key)
     before = snapshot(prefix)
     session.execute(update(Prefix).where(Prefix.parent_id == prefix.id).values(parent_id=prefix.parent_id))
@@ -798,9 +849,9 @@ def free_address_gaps(session: Session, *, parent: Prefix) -> Iterator[tuple[int
     return netmath.gaps(start, hi, used)
 
 
-def available_prefixes(session: Session, *, prefix_id: int, limit: int) -> list[Net]:
+def available_prefixes(session: Session, *, prefix_id: int, limit: int, scope: Scope = EVERYTHING) -> list[Net]:
     """Free space of a prefix as the fewest aligned CIDR blocks (first ``limit``)."""
-    parent = get_prefix(session, prefix_id=prefix_id)
+    parent = get_prefix(session, prefix_id=prefix_id, scope=scope)
     out: list[Net] = []
     for first, last in free_prefix_gaps(session, parent=parent):
         for net in netmath.range_to_cidrs(parent.family, first, last):
@@ -810,9 +861,9 @@ def available_prefixes(session: Session, *, prefix_id: int, limit: int) -> list[
     return out
 
 
-def available_ips(session: Session, *, prefix_id: int, limit: int) -> list[str]:
+def available_ips(session: Session, *, prefix_id: int, limit: int, scope: Scope = EVERYTHING) -> list[str]:
     """The first ``limit`` free addresses of a prefix."""
-    parent = get_prefix(session, prefix_id=prefix_id)
+    parent = get_prefix(session, prefix_id=prefix_id, scope=scope)
     out: list[str] = []
     for first, last in free_address_gaps(session, parent=parent):
         value = first
@@ -824,8 +875,11 @@ def available_ips(session: Session, *, prefix_id: int, limit: int) -> list[str]:
     return out
 
 
-def allocate_next_prefix(session: Session, *, actor: Actor, prefix_id: int, data: PrefixRequest) -> Prefix:
+def allocate_next_prefix(session: Session, *, actor: Actor, prefix_id: int, data: PrefixRequest, scope: Scope = EVERYTHING) -> Prefix:
     """Allocate the first free aligned block of the asked length inside a pool or container (409 when full)."""
+    if not scope.everything:
+        get_prefix(session, prefix_id=prefix_id, scope=scope)
+        access.require_own_agency(scope, data.agency_id)
     if _is_pg(session):
         return _pg_allocate_next_prefix(session, actor=actor, prefix_id=prefix_id, data=data)
     parent = get_prefix(session, prefix_id=prefix_id)
@@ -1073,10 +1127,11 @@ def _insert_address(session: Session, *, actor: Actor, vrf_id: int | None, vrf_k
     return addr
 
 
-def create_address(session: Session, *, actor: Actor, data: AddressCreate) -> IpAddress:
-    """Record one address (one owner per VRF)."""
+def create_address(session: Session, *, actor: Actor, data: AddressCreate, scope: Scope = EVERYTHING) -> IpAddress:
+    """Record one address (one owner per VRF); a non-administrator only inside its agency's prefixes."""
     family, value, textual = netmath.parse_address(data.address)
     vrf_key = _vrf_key(session, data.vrf_id)
+    access.require_space(session, scope, vrf_key=vrf_key, family=family, first_hex=to_hex(value), last_hex=to_hex(value), what=textual, field="address")
     lock_vrf(session, vrf_key)
     owner = session.execute(select(IpAddress).where(IpAddress.vrf_key == vrf_key, IpAddress.family == family, IpAddress.value_hex == to_hex(value))).scalar_one_or_none()
     if owner is not None:
@@ -1091,8 +1146,10 @@ def create_address(session: Session, *, actor: Actor, data: AddressCreate) -> Ip
     return _insert_address(session, actor=actor, vrf_id=data.vrf_id, vrf_key=vrf_key, family=family, value=value, prefix=prefix, fields=fields)
 
 
-def assign_next_addresses(session: Session, *, actor: Actor, prefix_id: int, data: AddressRequest) -> list[IpAddress]:
+def assign_next_addresses(session: Session, *, actor: Actor, prefix_id: int, data: AddressRequest, scope: Scope = EVERYTHING) -> list[IpAddress]:
     """Assign the first ``count`` free addresses of a prefix, atomically (409 if fewer are free)."""
+    if not scope.everything:
+        get_prefix(session, prefix_id=prefix_id, scope=scope)
     if _is_pg(session):
         return _pg_assign_next_addresses(session, actor=actor, prefix_id=prefix_id, data=data)
     parent = get_prefix(session, prefix_id=prefix_id)
@@ -1121,17 +1178,22 @@ def assign_next_addresses(session: Session, *, actor: Actor, prefix_id: int, dat
     ]
 
 
-def get_address(session: Session, *, address_id: int) -> IpAddress:
-    """One address or 404."""
-    return _get(session, IpAddress, address_id, "IP address")
+def get_address(session: Session, *, address_id: int, scope: Scope = EVERYTHING) -> IpAddress:
+    """One address the caller may see, or 404."""
+    if scope.everything:
+        return _get(session, IpAddress, address_id, "IP address")
+    found = session.execute(access.readable(select(IpAddress).where(IpAddress.id == address_id), IpAddress, scope)).scalar_one_or_none()
+    if found is None:
+        raise _not_found("IP address", address_id)
+    return found
 
 
 def list_addresses(
     session: Session, *, vrf_id: int | None, prefix_id: int | None, status: str | None, assigned_object_type: str | None,
-    assigned_object_id: str | None, q: str | None, limit: int, offset: int,
+    assigned_object_id: str | None, q: str | None, limit: int, offset: int, scope: Scope,
 ) -> tuple[list[IpAddress], int]:
-    """Addresses in order, filtered."""
-    conds: list[Any] = []
+    """Addresses the caller may see, in order, filtered."""
+    conds: list[Any] = [c for c in (access.readable_condition(IpAddress, scope),) if c is not None]
     if vrf_id is not None:
         conds.append(IpAddress.vrf_key == vrf_id)
     for col, value in ((IpAddress.prefix_id, prefix_id), (IpAddress.status, status), (IpAddress.assigned_object_type, assigned_object_type), (IpAddress.assigned_object_id, assigned_object_id)):
@@ -1142,11 +1204,11 @@ def list_addresses(
     return _page(session, IpAddress, conds, [IpAddress.vrf_key, IpAddress.family, IpAddress.value_hex], limit, offset)
 
 
-def update_address(session: Session, *, actor: Actor, address_id: int, data: AddressUpdate) -> IpAddress:
+def update_address(session: Session, *, actor: Actor, address_id: int, data: AddressUpdate, scope: Scope = EVERYTHING) -> IpAddress:
     """Change an address's status, assignment or DNS name."""
-    addr = get_address(session, address_id=address_id)
+    addr = get_address(session, address_id=address_id, scope=scope)
     before = snapshot(addr)
-    changes = data.model_dump(exclude_unset=True)
+    changes = data.changes()
     if changes.get("status") is not None:
         changes["status"] = str(changes["status"].value)
     _apply(addr, changes)
@@ -1155,9 +1217,9 @@ def update_address(session: Session, *, actor: Actor, address_id: int, data: Add
     return addr
 
 
-def release_address(session: Session, *, actor: Actor, address_id: int) -> None:
+def release_address(session: Session, *, actor: Actor, address_id: int, scope: Scope = EVERYTHING) -> None:
     """Delete an address; its prefix regains it."""
-    addr = get_address(session, address_id=address_id)
+    addr = get_address(session, address_id=address_id, scope=scope)
     before = snapshot(addr)
     if addr.prefix_id is not None:
         parent = session.get(Prefix, addr.prefix_id)
@@ -1180,12 +1242,17 @@ def release_device_addresses(session: Session, *, actor: Actor, device_id: str) 
 
 
 # -- lookup and utilization ------------------------------------------------------------------------
-def lookup(session: Session, *, address: str, vrf_id: int | None) -> dict[str, Any]:
-    """The chain of prefixes containing an address (outermost first), its allocation and its record."""
+def lookup(session: Session, *, address: str, vrf_id: int | None, scope: Scope) -> dict[str, Any]:
+    """The chain of prefixes containing an address (outermost first), its allocation and its record:
+    what the caller may see of them."""
     family, value, textual = netmath.parse_address(address)
     vrf_key = _vrf_key(session, vrf_id)
     chain = containing_prefixes(session, vrf_key=vrf_key, family=family, first=value, last=value, max_length=netmath.BITS[family])
-    record = session.execute(select(IpAddress).where(IpAddress.vrf_key == vrf_key, IpAddress.family == family, IpAddress.value_hex == to_hex(value))).scalar_one_or_none()
+    if not scope.everything and chain:
+        seen = set(session.execute(access.readable(select(Prefix.id).where(Prefix.id.in_([p.id for p in chain])), Prefix, scope)).scalars())
+        chain = [p for p in chain if p.id in seen]
+    record_q = select(IpAddress).where(IpAddress.vrf_key == vrf_key, IpAddress.family == family, IpAddress.value_hex == to_hex(value))
+    record = session.execute(access.readable(record_q, IpAddress, scope)).scalar_one_or_none()
     allocation = next((p for p in chain if p.kind == PrefixKind.allocation), None)
     return {"address": textual, "vrf_id": vrf_id, "chain": chain, "allocation": allocation, "ip_address": record}
 
@@ -1213,17 +1280,17 @@ def utilization_of(session: Session, prefixes: Sequence[Prefix]) -> dict[int, fl
     return out
 
 
-def utilization_rollup(session: Session, *, group_by: str) -> list[dict[str, Any]]:
-    """Allocated space, used addresses and utilization per agency or per service, per family."""
+def utilization_rollup(session: Session, *, group_by: str, scope: Scope) -> list[dict[str, Any]]:
+    """Allocated space, used addresses and utilization per agency or per service, per family (of the allocations the caller may see)."""
     col = Prefix.agency_id if group_by == "agency" else Prefix.service_id
-    alloc = session.execute(
-        select(col, Prefix.family, func.count(), func.sum(Prefix.size)).where(Prefix.kind == PrefixKind.allocation).group_by(col, Prefix.family)
-    ).all()
-    used_rows = session.execute(
+    alloc = session.execute(access.readable(
+        select(col, Prefix.family, func.count(), func.sum(Prefix.size)).where(Prefix.kind == PrefixKind.allocation), Prefix, scope
+    ).group_by(col, Prefix.family)).all()
+    used_rows = session.execute(access.readable(
         select(col, Prefix.family, func.count(IpAddress.id))
         .select_from(IpAddress).join(Prefix, IpAddress.prefix_id == Prefix.id)  # type: ignore[arg-type]
-        .where(Prefix.kind == PrefixKind.allocation).group_by(col, Prefix.family)
-    ).all()
+        .where(Prefix.kind == PrefixKind.allocation), Prefix, scope
+    ).group_by(col, Prefix.family)).all()
     used = {(k, f): int(n) for k, f, n in used_rows}
     model: type[Agency] | type[NetworkService] = Agency if group_by == "agency" else NetworkService
     names = {i: n for i, n in session.execute(select(model.id, model.name))}  # type: ignore[call-overload]

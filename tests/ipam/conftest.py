@@ -8,12 +8,14 @@ import pytest
 
 READ = "ipam:read"
 WRITE = "ipam:read ipam:write"
+#: the department's operator: ipam:admin sees and changes every agency's space (object-level rule, issue 9)
+DEPARTMENT = "ipam:read ipam:write ipam:admin"
 
 
 @pytest.fixture
 def ipam(db_url: str, make_client: Any, keys: Any) -> Any:
     client = make_client("ipam", db_url)
-    client.headers.update(keys.headers(WRITE, sub="user:operator"))
+    client.headers.update(keys.headers(DEPARTMENT, sub="user:operator"))
     return client
 
 

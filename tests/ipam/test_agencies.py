@@ -73,7 +73,7 @@ def test_n1_catalogue_and_subscriptions(ipam: Any) -> None:
 
 def test_n2_demo_data_loads_once(db_url: str, make_client: Any, keys: Any) -> None:
     client = make_client("ipam", db_url, load_demo_data=True)
-    headers = keys.headers("ipam:read")
+    headers = keys.headers("ipam:read ipam:admin")  # the department reads every agency's prefixes
     districts = client.get(f"{API}/agencies", params={"level": "district"}, headers=headers).json()
     names = {a["name"] for a in districts["results"]}
     assert districts["count"] == 11 and "UBND thành phố Châu Đốc" in names and "UBND huyện Thoại Sơn" in names

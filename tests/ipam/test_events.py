@@ -38,7 +38,7 @@ async def _read_ipam_events(bootstrap: str) -> list[CloudEvent]:
 
 def test_n7_device_decommissioned_releases_its_addresses(db_url: str, make_client: Any, keys: Any, broker: Any) -> None:
     client = make_client("ipam", db_url, broker=broker)
-    client.headers.update(keys.headers("ipam:read ipam:write"))
+    client.headers.update(keys.headers("ipam:read ipam:write ipam:admin"))  # the department: all agencies
     agency = client.post(f"{API}/agencies", json={"code": "AG", "name": "Tỉnh An Giang", "level": "province"}).json()
     vpn = client.post(f"{API}/network-services", json={"code": "VPN", "name": "VPN"}).json()
     client.post(f"{API}/prefixes", json={"prefix": "10.70.0.0/16", "kind": "pool"})
