@@ -22,7 +22,7 @@ from services.gateway.api import router as access_router
 from services.gateway.events import HANDLERS, outbox
 from services.gateway.oauth import router as oauth_router
 from services.gateway.openapi import aggregated_openapi
-from services.gateway.proxy import ProxyApp
+from services.gateway.proxy import ProxyApp, path_problem
 from services.gateway.routes import SEGMENTS
 from services.gateway.runtime import Gateway
 from services.gateway.settings import GatewaySettings
@@ -84,11 +84,17 @@ class ProxyFastPath:
         return self.mounts.get(segment)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        mount = self._mount(scope["path"]) if scope["type"] == "http" else None
-        if mount is None:
+        if scope["type"] != "http":
             await self.full(scope, receive, send)
             return
-        scope["route"] = mount  # the metrics label stays the mount's path, as before
+        mount = self._mount(scope["path"])
+        if mount is None and path_problem(scope) is None:
+            await self.full(scope, receive, send)
+            return
+        # proxied paths, and any path with dot segments or encoded separators: the proxy refuses
+        # the latter with 400 (and audits the attempt) before any rule is looked up
+        if mount is not None:
+            scope["route"] = mount  # the metrics label stays the mount's path, as before
         started = False
 
         async def tracked(message: Message) -> None:

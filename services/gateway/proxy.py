@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 from starlette.types import Receive, Scope, Send
@@ -43,6 +45,45 @@ INTERNAL = frozenset(
 INTERNAL_PREFIXES = (b"x-govnet-", b"x-internal-")
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RESPONSE_DROP = HOP_BY_HOP | {b"x-request-id"}
+#: what may fail on a pooled connection the upstream closed while it sat idle; resent once
+STALE_CONNECTION = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
+#: escapes that would turn into a separator or a dot once decoded, and NUL
+_ENCODED_SEPARATOR = re.compile(rb"%(?:2e|2f|5c|00)", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def path_problem(scope: Scope) -> str | None:
+    """Why the request's path may not be routed, or ``None``.
+
+    The route rule is matched on the decoded path and the upstream routes on the same decoded
+    path, so nothing may change it on the way: no ``.`` or ``..`` segments (httpx, like every
+    URL library, would resolve them after the rule was chosen), no encoded slashes, backslashes
+    or dots (decoded later, they would do the same), no backslashes, no empty segments. Both
+    ``path`` and ``raw_path`` are checked, and they must say the same thing.
+    """
+    path: str = scope["path"]
+    raw: bytes = scope.get("raw_path") or path.encode("utf-8")
+    if _ENCODED_SEPARATOR.search(raw):
+        return "The path contains an encoded slash, backslash, dot or NUL; send it unencoded."
+    try:
+        raw_text = raw.decode("ascii")
+    except UnicodeDecodeError:
+        return "The path is not percent-encoded ASCII."
+    try:
+        decoded = unquote(raw_text, errors="strict")
+    except UnicodeDecodeError:
+        return "The path's percent-escapes are not UTF-8."
+    if decoded != path:
+        return "The path does not decode to the path being routed."
+    for text in (raw_text, path):
+        if not text.startswith("/") or "\\" in text or _CONTROL.search(text):
+            return "The path must start with / and contain no backslash or control character."
+        segments = text.split("/")[1:]
+        if segments and segments[-1] == "":
+            segments.pop()  # one trailing slash is allowed
+        if any(seg in ("", ".", "..") for seg in segments):
+            return "The path contains an empty, '.' or '..' segment; send the path it stands for."
+    return None
 
 
 class Refusal(Exception):
@@ -82,6 +123,10 @@ class ProxyApp:
         principal: Principal | None = None
         status = 500
         try:
+            problem = path_problem(scope)
+            if problem is not None:
+                path = scope.get("raw_path", b"").decode("latin-1") or path  # audit what was sent
+                raise Refusal(400, "bad-path", "Bad path", problem)
             principal, grants, rl_headers = await self._authorise(gw, method, path, scope["headers"], client_ip)
             status = await self._forward(gw, scope, receive, send, path, client_ip, request_id, rl_headers)
         except Refusal as refusal:
@@ -165,7 +210,8 @@ class ProxyApp:
     ) -> int:
         segment = segment_of(path)
         assert segment is not None and gw.http is not None and gw.upstream is not None
-        url = gw.settings.upstreams[segment] + path
+        # the path exactly as sent (checked by path_problem): it decodes to the path the rule matched
+        url = gw.settings.upstreams[segment] + (scope.get("raw_path") or path.encode()).decode("ascii")
         query = scope.get("query_string", b"")
         if query:
             url += "?" + query.decode("latin-1")

@@ -4,6 +4,7 @@ organisations with grants and clients, and a real upstream served by uvicorn in 
 from __future__ import annotations
 
 import base64
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from fastapi.testclient import TestClient
 from services.gateway import service
 from services.gateway.models import utcnow
 from services.gateway.runtime import Gateway
+from services.gateway.service import ScopeDecision
 from shared.broker import free_test_port
 
 ADMIN_PASSWORD = "Adm1n-Passw0rd!x"
@@ -68,15 +70,35 @@ def basic(client_id: str, secret: str) -> dict[str, str]:
     return {"Authorization": "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()}
 
 
-@pytest.fixture
-def harness(db_url: str, make_client: Any) -> GatewayHarness:
-    return GatewayHarness(make_client("gateway", db_url, **FAST_ARGON2))
+@pytest.fixture(scope="session")
+def dead_upstream() -> Iterator[str]:
+    """A loopback address nothing answers on, owned by the test run.
+
+    The port is bound but never listened on, so connecting is refused at once and no other
+    process (``make run``'s services on 8101-8104, say) can take it while the tests run.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    sock.close()
+
+
+def _unreachable_upstreams(url: str) -> dict[str, str]:
+    return {f"upstream_{segment}": url for segment in ("ipam", "devices", "incidents", "ngo")}
 
 
 @pytest.fixture
-def make_gateway(db_url: str, make_client: Any) -> Any:
+def harness(db_url: str, make_client: Any, dead_upstream: str) -> GatewayHarness:
+    return GatewayHarness(make_client("gateway", db_url, **FAST_ARGON2, **_unreachable_upstreams(dead_upstream)))
+
+
+@pytest.fixture
+def make_gateway(db_url: str, make_client: Any, dead_upstream: str) -> Any:
+    """A gateway whose upstreams are unreachable unless ``overrides`` say otherwise (never the default ports)."""
+
     def factory(**overrides: Any) -> GatewayHarness:
-        return GatewayHarness(make_client("gateway", db_url, **{**FAST_ARGON2, **overrides}))
+        settings = {**FAST_ARGON2, **_unreachable_upstreams(dead_upstream), **overrides}
+        return GatewayHarness(make_client("gateway", db_url, **settings))
 
     return factory
 
@@ -135,3 +157,73 @@ def echo_app() -> FastAPI:
 def echo_upstream() -> Iterator[ThreadedServer]:
     with ThreadedServer(echo_app()) as server:
         yield server
+
+
+class RecordingApp:
+    """Wraps an upstream app and records the raw path of every request that reaches it."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.seen: list[bytes] = []
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            self.seen.append(scope.get("raw_path") or scope["path"].encode())
+        await self.app(scope, receive, send)
+
+
+@dataclass
+class ServedGateway:
+    """A gateway served by uvicorn on a free port (so raw request targets reach it unchanged)."""
+
+    server: ThreadedServer
+
+    @property
+    def gw(self) -> Gateway:
+        gw: Gateway = self.server.server.config.app.state.gateway
+        return gw
+
+    def token(self, scopes: list[str]) -> str:
+        """A token of a fresh organisation holding an active grant of ``scopes``."""
+        with self.gw.database.transaction() as session:
+            org = service.ensure_organisation(session=session, ref="Tổ chức " + " ".join(scopes))
+            now = utcnow()
+            grant = service.create_grant(session=session, org_id=org.id, scopes=scopes,
+                                         valid_from=now - timedelta(minutes=1), valid_until=now + timedelta(days=1))
+            org_id, grant_id = org.id, grant.id
+        token, _ = self.gw.mint(sub="client:raw", org=org_id, client_id="raw", decision=ScopeDecision(scopes, [grant_id]))
+        return token
+
+    def raw(self, method: str, target: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+        """Send ``target`` exactly as given (no client-side normalisation); (status, whole answer)."""
+        lines = [f"{method} {target} HTTP/1.1", f"Host: 127.0.0.1:{self.server.port}", "Connection: close"]
+        lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+        with socket.create_connection(("127.0.0.1", self.server.port), timeout=15) as sock:
+            sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+            data = b""
+            while chunk := sock.recv(65536):
+                data += chunk
+        return int(data.split(b" ", 2)[1]), data
+
+
+@pytest.fixture
+def serve_gateway(db_url: str, keys: Any, tmp_path: Any, dead_upstream: str) -> Iterator[Any]:
+    """``serve_gateway(**settings)``: a migrated gateway served by uvicorn (upstreams unreachable by default)."""
+    from services.gateway.app import create_app
+    from shared import migrations
+    from tests.conftest import service_settings
+
+    opened: list[ThreadedServer] = []
+
+    def factory(**overrides: Any) -> ServedGateway:
+        migrations.upgrade("gateway", db_url)
+        values = {**FAST_ARGON2, **_unreachable_upstreams(dead_upstream), "jwks_url": keys.jwks_url,
+                  "var_dir": tmp_path / "var", **overrides}
+        server = ThreadedServer(create_app(service_settings("gateway", db_url, **values)))
+        server.__enter__()
+        opened.append(server)
+        return ServedGateway(server)
+
+    yield factory
+    for server in reversed(opened):
+        server.__exit__()
