@@ -177,10 +177,11 @@ class ServedGateway:
     """A gateway served by uvicorn on a free port (so raw request targets reach it unchanged)."""
 
     server: ThreadedServer
+    app: Any
 
     @property
     def gw(self) -> Gateway:
-        gw: Gateway = self.server.server.config.app.state.gateway
+        gw: Gateway = self.app.state.gateway
         return gw
 
     def token(self, scopes: list[str]) -> str:
@@ -219,10 +220,11 @@ def serve_gateway(db_url: str, keys: Any, tmp_path: Any, dead_upstream: str) -> 
         migrations.upgrade("gateway", db_url)
         values = {**FAST_ARGON2, **_unreachable_upstreams(dead_upstream), "jwks_url": keys.jwks_url,
                   "var_dir": tmp_path / "var", **overrides}
-        server = ThreadedServer(create_app(service_settings("gateway", db_url, **values)))
+        app = create_app(service_settings("gateway", db_url, **values))
+        server = ThreadedServer(app)
         server.__enter__()
         opened.append(server)
-        return ServedGateway(server)
+        return ServedGateway(server, app)
 
     yield factory
     for server in reversed(opened):

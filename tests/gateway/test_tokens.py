@@ -60,7 +60,7 @@ def test_g7_token_is_accepted_by_the_shared_verifier_over_http(db_url: str, tmp_
         from services.gateway import service
         from services.gateway.models import utcnow
 
-        app_state = server.server.config.app.state
+        app_state = server.server.config.app.state  # type: ignore[union-attr]
         gw = app_state.gateway
         with gw.database.transaction() as session:
             org = service.ensure_organisation(session=session, ref="LGSP An Giang")
