@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from services.ngo_registry import fees, reports, service, submissions
@@ -27,6 +28,8 @@ from shared.auth import Principal, require_scopes
 from shared.db import SessionDep
 from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.exports import today_vn
+from shared.types import MAX_ID, Id
+from shared.types import Offset as OffsetInt
 
 router = APIRouter(prefix="/api/v1/ngo", tags=["ngo"])
 
@@ -34,8 +37,8 @@ Admin = Annotated[Principal, require_scopes("ngo:admin")]
 Reader = Annotated[Principal, require_scopes("ngo:read:basic", "ngo:read:advanced", "ngo:read:value_added", "ngo:submit", any_of=True)]
 ValueAdded = Annotated[Principal, require_scopes("ngo:read:value_added")]
 Submitter = Annotated[Principal, require_scopes("ngo:submit")]
-Limit = Annotated[int, Query(ge=1, description="page size (capped at the server's max_page_size)")]
-Offset = Annotated[int, Query(ge=0)]
+Limit = Annotated[int, Query(ge=1, le=MAX_ID, description="page size (capped at the server's max_page_size)")]
+Offset = Annotated[OffsetInt, Query()]
 Format = Annotated[Literal["json", "csv", "xlsx"], Query(description="json, csv or xlsx (Vietnamese headings)")]
 
 
@@ -106,7 +109,7 @@ def public_associations(request: Request, session: SessionDep, settings: Setting
 
 
 @router.get("/public/associations/{association_id}", summary="Public general information on one association (G14 a, G15)")
-def public_association(association_id: int, session: SessionDep, settings: Settings) -> dict[str, Any]:
+def public_association(association_id: Id, session: SessionDep, settings: Settings) -> dict[str, Any]:
     assoc = service.get_association(session=session, association_id=association_id)
     record = service.record_dict(session=session, assoc=assoc, labels=service.load_labels(session), rules=settings.rules, today=today_vn())
     return service.filter_tier(record, service.PUBLIC)
@@ -165,14 +168,14 @@ def association_create(request: Request, body: AssociationCreate, session: Sessi
 
 
 @router.get("/associations/{association_id}", summary="One record, with the fields of the caller's tier")
-def association_get(association_id: int, session: SessionDep, settings: Settings, principal: Reader) -> dict[str, Any]:
+def association_get(association_id: Id, session: SessionDep, settings: Settings, principal: Reader) -> dict[str, Any]:
     assoc = service.get_association(session=session, association_id=association_id)
     record = service.record_dict(session=session, assoc=assoc, labels=service.load_labels(session), rules=settings.rules, today=today_vn())
     return service.filter_tier(record, service.caller_tier(principal, association_id=association_id))
 
 
 @router.patch("/associations/{association_id}", summary="Edit and supplement a record (advanced tier); collections given are replaced")
-def association_update(request: Request, association_id: int, body: AssociationFields, session: SessionDep, settings: Settings, principal: Admin) -> dict[str, Any]:
+def association_update(request: Request, association_id: Id, body: AssociationFields, session: SessionDep, settings: Settings, principal: Admin) -> dict[str, Any]:
     today = today_vn()
     assoc, changed = service.update_association(session=session, association_id=association_id, data=body, actor=principal.sub, source="staff", rules=settings.rules, today=today, route=request.url.path, principal=principal)
     record = service.record_dict(session=session, assoc=assoc, labels=service.load_labels(session), rules=settings.rules, today=today)
@@ -180,7 +183,7 @@ def association_update(request: Request, association_id: int, body: AssociationF
 
 
 @router.post("/associations/{association_id}/status-changes", status_code=201, summary="Record a rename, division, split-off, merger, consolidation or dissolution")
-def association_status_change(association_id: int, body: StatusChangeIn, session: SessionDep, settings: Settings, principal: Admin) -> dict[str, Any]:
+def association_status_change(association_id: Id, body: StatusChangeIn, session: SessionDep, settings: Settings, principal: Admin) -> dict[str, Any]:
     today = today_vn()
     change = service.record_status_change(session=session, association_id=association_id, data=body, actor=principal.sub, rules=settings.rules, today=today)
     assoc = service.get_association(session=session, association_id=association_id)
@@ -189,7 +192,7 @@ def association_status_change(association_id: int, body: StatusChangeIn, session
 
 
 @router.get("/associations/{association_id}/history", summary="Every version of a record")
-def association_history(association_id: int, session: SessionDep, principal: Reader) -> dict[str, Any]:
+def association_history(association_id: Id, session: SessionDep, principal: Reader) -> dict[str, Any]:
     if service.caller_tier(principal, association_id=association_id) < service.ADVANCED:
         raise Forbidden("A record's history needs ngo:read:advanced (or is the association's own).")
     versions = service.history(session=session, association_id=association_id)
@@ -197,16 +200,31 @@ def association_history(association_id: int, session: SessionDep, principal: Rea
 
 
 # -- submissions (G2, G6) ----------------------------------------------------------------------
-@router.post("/submissions", status_code=201, summary="Submit the information sheet as JSON (stored as received)")
+_SHEET_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "The information sheet as a JSON object, stored byte for byte as received.",
+        "content": {"application/json": {"schema": {"type": "object", "additionalProperties": True, "description": "Form 1 fields (see AssociationFields); association_id for an administrator's submission"}}},
+    }
+}
+
+
+@router.post("/submissions", status_code=201, summary="Submit the information sheet as JSON (stored as received)", openapi_extra=_SHEET_BODY)
 async def submission_create_json(request: Request, session: SessionDep, settings: Settings, principal: Submitter) -> dict[str, Any]:
     content = await request.body()
     sheet = submissions.Upload("sheet.json", request.headers.get("content-type", "application/json"), content)
-    sub = submissions.receive_submission(session=session, principal=principal, sheet=sheet, attachments=[], raw_dir=settings.raw_dir, rules=settings.rules, today=today_vn(), route=request.url.path)
-    return submissions.submission_dict(session=session, sub=sub)
+    route = request.url.path
+
+    def receive() -> dict[str, Any]:
+        sub = submissions.receive_submission(session=session, principal=principal, sheet=sheet, attachments=[], raw_dir=settings.raw_dir, rules=settings.rules, today=today_vn(), route=route)
+        return submissions.submission_dict(session=session, sub=sub)
+
+    # parsing, validating and writing the raw file block: off the event loop
+    return await run_in_threadpool(receive)
 
 
 @router.post("/submissions/upload", status_code=201, summary="Submit the sheet (XLSX or JSON file) with attached files")
-async def submission_upload(
+def submission_upload(
     request: Request,
     session: SessionDep,
     settings: Settings,
@@ -214,14 +232,16 @@ async def submission_upload(
     sheet: Annotated[UploadFile, File(description="the information sheet: .xlsx or .json")],
     files: Annotated[list[UploadFile] | None, File(description="attached documents")] = None,
 ) -> dict[str, Any]:
-    async def read(upload: UploadFile, field: str) -> submissions.Upload:
-        content = await upload.read()
+    # a plain def: FastAPI runs it in the threadpool, so reading the spooled files, parsing the
+    # XLSX and writing the raw files never stall the event loop
+    def read(upload: UploadFile, field: str) -> submissions.Upload:
+        content = upload.file.read(settings.max_upload_bytes + 1)
         if len(content) > settings.max_upload_bytes:
             raise InvalidInput(f"'{upload.filename}' is larger than {settings.max_upload_bytes} bytes.", errors=[{"field": field, "message": "too large"}])
         return submissions.Upload(upload.filename or field, upload.content_type or "application/octet-stream", content)
 
-    main = await read(sheet, "sheet")
-    attached = [await read(f, f"files[{i}]") for i, f in enumerate(files or [])]
+    main = read(sheet, "sheet")
+    attached = [read(f, f"files[{i}]") for i, f in enumerate(files or [])]
     sub = submissions.receive_submission(session=session, principal=principal, sheet=main, attachments=attached, raw_dir=settings.raw_dir, rules=settings.rules, today=today_vn(), route=request.url.path)
     return submissions.submission_dict(session=session, sub=sub)
 
@@ -234,13 +254,13 @@ def submission_list(request: Request, session: SessionDep, settings: Settings, p
 
 
 @router.get("/submissions/{submission_id}", summary="One submission")
-def submission_get(submission_id: int, session: SessionDep, principal: Annotated[Principal, require_scopes("ngo:submit", "ngo:admin", any_of=True)]) -> dict[str, Any]:
+def submission_get(submission_id: Id, session: SessionDep, principal: Annotated[Principal, require_scopes("ngo:submit", "ngo:admin", any_of=True)]) -> dict[str, Any]:
     sub = submissions.get_submission(session=session, submission_id=submission_id, principal=principal)
     return submissions.submission_dict(session=session, sub=sub)
 
 
 @router.get("/submissions/{submission_id}/files/{file_id}", summary="A file exactly as received")
-def submission_file(submission_id: int, file_id: int, session: SessionDep, settings: Settings, principal: Annotated[Principal, require_scopes("ngo:submit", "ngo:admin", any_of=True)]) -> Response:
+def submission_file(submission_id: Id, file_id: Id, session: SessionDep, settings: Settings, principal: Annotated[Principal, require_scopes("ngo:submit", "ngo:admin", any_of=True)]) -> Response:
     from services.ngo_registry.models import RawFile
 
     submissions.get_submission(session=session, submission_id=submission_id, principal=principal)
@@ -252,14 +272,14 @@ def submission_file(submission_id: int, file_id: int, session: SessionDep, setti
 
 
 @router.post("/submissions/{submission_id}/review", summary="Accept (merge), request correction or reject with a reason")
-def submission_review(submission_id: int, body: ReviewIn, session: SessionDep, settings: Settings, principal: Admin) -> dict[str, Any]:
+def submission_review(submission_id: Id, body: ReviewIn, session: SessionDep, settings: Settings, principal: Admin) -> dict[str, Any]:
     sub = submissions.review_submission(session=session, submission_id=submission_id, decision=body.decision, reason=body.reason, principal=principal, rules=settings.rules, today=today_vn())
     return submissions.submission_dict(session=session, sub=sub)
 
 
 # -- exploitation lists (G14): value-added, metered ----------------------------------------------
 @router.get("/lists/general/{association_id}", summary="(a) General information on one association")
-def list_general(request: Request, association_id: int, session: SessionDep, settings: Settings, principal: ValueAdded, format: Format = "json") -> Response:
+def list_general(request: Request, association_id: Id, session: SessionDep, settings: Settings, principal: ValueAdded, format: Format = "json") -> Response:
     table = reports.general_info(session=session, association_id=association_id, rules=settings.rules, today=today_vn())
     _value_added(session, principal, settings, table)
     return _export(request, table, format, limit=table.count, offset=0)
@@ -373,7 +393,9 @@ def stats_nature(request: Request, session: SessionDep, settings: Settings, prin
 
 
 # -- Party/State documents (G14 m) -------------------------------------------------------------
-def _document_or_404(session: Any, document_id: int) -> PartyDocument:
+# Every /documents route is for the NGO Department (ngo:admin), as the gateway's table says;
+# readers get the same documents as the metered list (m) under /lists/party-documents.
+def _document_or_404(session: Any, document_id: Id) -> PartyDocument:
     doc = session.get(PartyDocument, document_id)
     if doc is None:
         raise NotFound(f"There is no document {document_id}.")
@@ -390,14 +412,14 @@ def _check_document(request: Request, session: Any, principal: Principal, body: 
 
 
 @router.get("/documents", summary="Party and State documents")
-def documents(request: Request, session: SessionDep, settings: Settings, _: Reader, document_type: str | None = None, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+def documents(request: Request, session: SessionDep, settings: Settings, _: Admin, document_type: str | None = None, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
     limit = _limit(limit, settings)
     table = reports.party_documents(session=session, document_type=document_type, limit=limit, offset=offset)
     return _page(request, count=table.count, limit=limit, offset=offset, items=reports.table_json(table)["items"])
 
 
 @router.get("/documents/{document_id}", summary="One document")
-def document_get(document_id: int, session: SessionDep, _: Reader) -> dict[str, Any]:
+def document_get(document_id: Id, session: SessionDep, _: Admin) -> dict[str, Any]:
     doc = _document_or_404(session, document_id)
     return reports.table_json(Table("d", "", [], [reports.document_dict(doc, service.load_labels(session))], 1))["items"][0]  # type: ignore[no-any-return]
 
@@ -412,12 +434,12 @@ def document_create(request: Request, body: DocumentIn, session: SessionDep, pri
 
 
 @router.patch("/documents/{document_id}", summary="Edit a document")
-def document_update(request: Request, document_id: int, body: DocumentPatch, session: SessionDep, principal: Admin) -> dict[str, Any]:
+def document_update(request: Request, document_id: Id, body: DocumentPatch, session: SessionDep, principal: Admin) -> dict[str, Any]:
     from datetime import UTC, datetime
 
     doc = _document_or_404(session, document_id)
     _check_document(request, session, principal, body)
-    for key, value in body.model_dump(exclude_unset=True).items():
+    for key, value in body.changes().items():
         if key == "classification":
             continue
         setattr(doc, "document_type_code" if key == "document_type" else key, value)
@@ -428,7 +450,7 @@ def document_update(request: Request, document_id: int, body: DocumentPatch, ses
 
 
 @router.delete("/documents/{document_id}", status_code=204, summary="Remove a document")
-def document_delete(document_id: int, session: SessionDep, _: Admin) -> Response:
+def document_delete(document_id: Id, session: SessionDep, _: Admin) -> Response:
     session.delete(_document_or_404(session, document_id))
     session.flush()
     return Response(status_code=204)

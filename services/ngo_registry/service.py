@@ -32,6 +32,7 @@ from services.ngo_registry.rules import RuleSet, congress_status, next_congress_
 from services.ngo_registry.schemas import AssociationCreate, AssociationFields, StatusChangeIn
 from services.ngo_registry.text import find_marking, normalise, search_text
 from shared.auth import Principal
+from shared.db import keep_after_rollback
 from shared.errors import Conflict, InvalidInput, NotFound
 
 # -- tiers (G2, G7) ---------------------------------------------------------------------------
@@ -200,11 +201,9 @@ def audit_classified(*, session: Session, principal: Principal | None, route: st
         marking=marking,
         where=where[:300],
     )
-    # the request's transaction rolls back on the 422, so the audit row gets its own
-    bind = session.get_bind()
-    with Session(bind) as audit:
-        audit.add(row)
-        audit.commit()
+    # the request rolls back on the 422; the unit of work writes the row again after the
+    # rollback released the write lock (a second session now would wait for this one's lock)
+    keep_after_rollback(session, row)
 
 
 # -- validation (G17) -----------------------------------------------------------------------

@@ -22,6 +22,7 @@ from services.ngo_registry.schemas import AssociationCreate, AssociationFields
 from services.ngo_registry.text import find_marking, marking_in_text, normalise
 from shared.auth import Principal
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
+from shared.types import MAX_ID
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -146,7 +147,7 @@ def submitter_association(*, session: Session, principal: Principal, requested: 
             raise NotFound(f"There is no association with id {requested}.")
         return requested
     org = principal.org or ""
-    if not org.isdigit() or session.get(Association, int(org)) is None:
+    if not (org.isascii() and org.isdigit()) or not 1 <= int(org) <= MAX_ID or session.get(Association, int(org)) is None:
         raise Forbidden("Only an association submits its own information sheet: the token's org must be the association's id.")
     if requested is not None and requested != int(org):
         raise Forbidden("An association submits information about itself only.")
@@ -182,8 +183,8 @@ def receive_submission(
                 code="classified-information",
             )
     requested = payload.get("association_id")
-    if requested is not None and not isinstance(requested, int):
-        raise InvalidInput("association_id must be an integer.", errors=[{"field": "association_id", "message": "not an integer"}])
+    if requested is not None and (isinstance(requested, bool) or not isinstance(requested, int) or not 1 <= requested <= MAX_ID):
+        raise InvalidInput("association_id must be an id (an integer from 1 to 2^63-1).", errors=[{"field": "association_id", "message": "not an id"}])
     association_id = submitter_association(session=session, principal=principal, requested=requested)
     labels = service.load_labels(session)
     standardised, errors = standardise(payload, labels=labels, rules=rules, today=today)
