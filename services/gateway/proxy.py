@@ -248,25 +248,37 @@ class ProxyApp:
 
         content: Any = body() if has_body else None
         request = gw.http.build_request(method, url, headers=headers, content=content)
-        attempts = 1 + (gw.settings.upstream_connect_retries if method in IDEMPOTENT and content is None else 0)
+        # only a request that can be sent again unchanged is retried: idempotent, no body
+        resendable = method in IDEMPOTENT and content is None
+        connect_retries = gw.settings.upstream_connect_retries if resendable else 0
+        stale_retries = gw.settings.upstream_stale_retries if resendable else 0
         response: httpx.Response | None = None
-        for attempt in range(attempts):
+        attempt = 0
+        while response is None:
+            attempt += 1
             try:
                 response = await gw.upstream.handle_async_request(request)
-                break
             except httpx.ConnectError:
-                if attempt + 1 >= attempts:
+                if connect_retries <= 0:
                     raise Refusal(503, "upstream-unavailable", "Service unavailable",
                                   f"The {segment} service is not reachable; try again shortly.",
                                   {"Retry-After": "5"}) from None
-                await asyncio.sleep(0.05 * (attempt + 1))
+                connect_retries -= 1
+                await asyncio.sleep(0.05 * attempt)
             except httpx.TimeoutException:
                 raise Refusal(504, "upstream-timeout", "Gateway timeout",
                               f"The {segment} service did not answer in time.") from None
+            except STALE_CONNECTION as exc:
+                # most likely a pooled connection the upstream closed as we sent on it: the pool
+                # has dropped it, so the next attempt opens a fresh one
+                if stale_retries <= 0:
+                    raise Refusal(502, "upstream-error", "Bad gateway",
+                                  f"The {segment} service failed to answer ({type(exc).__name__}).") from None
+                stale_retries -= 1
+                log.info("resending %s %s after %s on a pooled connection", method, path, type(exc).__name__)
             except httpx.TransportError as exc:
                 raise Refusal(502, "upstream-error", "Bad gateway",
                               f"The {segment} service failed to answer ({type(exc).__name__}).") from None
-        assert response is not None
         try:
             out_headers = [(k, v) for k, v in response.headers.raw if k.lower() not in RESPONSE_DROP]
             out_headers += [(k.lower().encode(), v.encode()) for k, v in rl_headers.items()]

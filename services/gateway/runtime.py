@@ -209,7 +209,8 @@ class Gateway:
         await asyncio.to_thread(self.keys.load)
         s = self.settings
         self.upstream = httpx.AsyncHTTPTransport(
-            limits=httpx.Limits(max_connections=s.upstream_max_connections, max_keepalive_connections=s.upstream_max_keepalive),
+            limits=httpx.Limits(max_connections=s.upstream_max_connections, max_keepalive_connections=s.upstream_max_keepalive,
+                                keepalive_expiry=s.upstream_keepalive_expiry),
             trust_env=False,
         )
         # the client shares the transport's pool; the proxy sends through the transport itself

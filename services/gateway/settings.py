@@ -41,6 +41,13 @@ class GatewaySettings(ServiceSettings):
     upstream_max_connections: int = 200
     upstream_max_keepalive: int = 50
     upstream_connect_retries: int = 2
+    #: idle pooled connections are dropped after this many seconds; it must stay below the
+    #: upstreams' own keep-alive timeout (uvicorn closes idle connections after 5 s), or a
+    #: request can go out on a connection the upstream is closing at that moment
+    upstream_keepalive_expiry: float = 2.0
+    #: an idempotent request without a body that fails on a pooled connection the upstream had
+    #: closed (read/write error, disconnect before an answer) is resent this many times
+    upstream_stale_retries: int = 1
 
     # -- rate limits (token buckets) ---------------------------------------------------------
     rate_limit_enabled: bool = True
