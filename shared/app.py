@@ -11,11 +11,13 @@ import contextlib
 import inspect
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import Table, delete, insert, select
 
 from shared.auth import TokenVerifier
 from shared.config import ServiceSettings
@@ -62,7 +64,9 @@ def create_service_app(
         watch: BrokerWatch | None = None  # one broker probe per service, for relay and consumer
         all_handlers = dict(handlers or {})
         if service != "gateway":
-            all_handlers.update(grant_handlers(app.state.verifier))
+            # revocations this service was told about before a restart still hold after it
+            await asyncio.to_thread(load_revoked_grants, database, outbox.tables.revoked_grants, app.state.verifier)
+            all_handlers.update(grant_handlers(app.state.verifier, outbox.tables.revoked_grants))
         if settings.events_enabled:
             watch = BrokerWatch(settings.kafka_bootstrap)
             watch.start()
@@ -127,21 +131,37 @@ GRANT_REVOKED = "govnet.gateway.grant.revoked.v1"
 GRANT_RESUMED = "govnet.gateway.grant.resumed.v1"
 
 
-def grant_handlers(verifier: TokenVerifier) -> dict[str, Handler]:
+def grant_handlers(verifier: TokenVerifier, table: Table) -> dict[str, Handler]:
     """Handlers that keep a service's verifier in step with the gateway's grants.
 
     The gateway refuses tokens of a revoked or suspended grant itself; this is the services'
-    own line of defence for tokens that reach them some other way. The list lives in memory,
-    per process (tokens live minutes, and the gateway stays the authority).
+    own line of defence for tokens that reach them some other way. Each revocation is kept in
+    the service's ``revoked_grant`` table (in the consumer's transaction, with its inbox row),
+    so a restarted service still refuses the grant's tokens.
     """
 
-    def revoked(_session: Any, event: CloudEvent) -> None:
-        verifier.revoke_grant(str(event.data["grant_id"]))
+    def revoked(session: Any, event: CloudEvent) -> None:
+        grant_id = str(event.data["grant_id"])
+        known = session.execute(select(table.c.grant_id).where(table.c.grant_id == grant_id)).first()
+        if known is None:
+            session.execute(insert(table).values(grant_id=grant_id, revoked_at=datetime.now(UTC)))
+        verifier.revoke_grant(grant_id)  # refusing early is safe: a retried event revokes again
 
-    def resumed(_session: Any, event: CloudEvent) -> None:
-        verifier.restore_grant(str(event.data["grant_id"]))
+    def resumed(session: Any, event: CloudEvent) -> None:
+        grant_id = str(event.data["grant_id"])
+        session.execute(delete(table).where(table.c.grant_id == grant_id))
+        verifier.restore_grant(grant_id)
 
     return {GRANT_REVOKED: revoked, GRANT_RESUMED: resumed}
+
+
+def load_revoked_grants(database: Database, table: Table, verifier: TokenVerifier) -> int:
+    """Feed the verifier every grant this service has recorded as revoked; returns how many."""
+    with database.transaction(write=False) as session:
+        grant_ids = session.execute(select(table.c.grant_id)).scalars().all()
+    for grant_id in grant_ids:
+        verifier.revoke_grant(str(grant_id))
+    return len(grant_ids)
 
 
 def probes_router(service: str) -> APIRouter:

@@ -70,6 +70,7 @@ class Agency(Base, table=True):  # type: ignore[call-arg]
     """A user agency (đơn vị sử dụng) in the province -> district -> commune hierarchy (N2)."""
 
     __tablename__ = "agency"
+    __table_args__ = {"sqlite_autoincrement": True}
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=50, unique=True)
     name: str = Field(max_length=300, index=True)
@@ -91,6 +92,7 @@ class NetworkService(Base, table=True):  # type: ignore[call-arg]
     """An entry of the N1 catalogue: a network service or an application carried on the network."""
 
     __tablename__ = "network_service"
+    __table_args__ = {"sqlite_autoincrement": True}
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=50, unique=True)
     name: str = Field(max_length=300)
@@ -103,7 +105,7 @@ class Subscription(Base, table=True):  # type: ignore[call-arg]
     """An agency uses a service: the Mẫu 01 connection fields live here."""
 
     __tablename__ = "subscription"
-    __table_args__ = (UniqueConstraint("agency_id", "service_id"),)
+    __table_args__ = (UniqueConstraint("agency_id", "service_id"), {"sqlite_autoincrement": True})
     id: int | None = Field(default=None, primary_key=True)
     agency_id: int = Field(foreign_key="agency.id", index=True)
     service_id: int = Field(foreign_key="network_service.id", index=True)
@@ -119,7 +121,7 @@ class IpDemand(Base, table=True):  # type: ignore[call-arg]
     """An agency's declared yearly demand (for the N3 technical information)."""
 
     __tablename__ = "ip_demand"
-    __table_args__ = (UniqueConstraint("agency_id", "year"),)
+    __table_args__ = (UniqueConstraint("agency_id", "year"), {"sqlite_autoincrement": True})
     id: int | None = Field(default=None, primary_key=True)
     agency_id: int = Field(foreign_key="agency.id", index=True)
     year: int
@@ -133,6 +135,7 @@ class Vrf(Base, table=True):  # type: ignore[call-arg]
     """A routing domain; each VPN service can be its own VRF."""
 
     __tablename__ = "vrf"
+    __table_args__ = {"sqlite_autoincrement": True}
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=100, unique=True)
     rd: str | None = Field(default=None, max_length=50)
@@ -148,6 +151,7 @@ class Prefix(Base, table=True):  # type: ignore[call-arg]
     __table_args__ = (
         UniqueConstraint("vrf_key", "family", "first_hex", "last_hex"),
         Index("ix_prefix_parent_first", "parent_id", "first_hex"),
+        {"sqlite_autoincrement": True},
     )
     id: int | None = Field(default=None, primary_key=True)
     prefix: str = Field(max_length=64)
@@ -182,6 +186,7 @@ class IpAddress(Base, table=True):  # type: ignore[call-arg]
         UniqueConstraint("vrf_key", "family", "value_hex"),
         Index("ix_ip_address_prefix_value", "prefix_id", "value_hex"),
         Index("ix_ip_address_assigned", "assigned_object_type", "assigned_object_id"),
+        {"sqlite_autoincrement": True},
     )
     id: int | None = Field(default=None, primary_key=True)
     address: str = Field(max_length=64)
@@ -203,7 +208,7 @@ class ChangeLog(Base, table=True):  # type: ignore[call-arg]
     """Every create, update and delete; kept at least two years (no purge below that)."""
 
     __tablename__ = "change_log"
-    __table_args__ = (Index("ix_change_log_object", "object_type", "object_id"),)
+    __table_args__ = (Index("ix_change_log_object", "object_type", "object_id"), {"sqlite_autoincrement": True})
     id: int | None = Field(default=None, primary_key=True)
     time: datetime = Field(default_factory=utcnow, index=True)
     actor: str = Field(max_length=200)

@@ -32,7 +32,7 @@ class Category(Base, table=True):  # type: ignore[call-arg]
     """One entry of a category list (danh mục, G5)."""
 
     __tablename__ = "category"
-    __table_args__ = (sa.UniqueConstraint("kind", "code"),)
+    __table_args__ = (sa.UniqueConstraint("kind", "code"), {"sqlite_autoincrement": True})
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=40)
@@ -58,6 +58,7 @@ class Association(Base, table=True):  # type: ignore[call-arg]
         sa.Index("ix_association_status_due", "status", "next_congress_due"),
         sa.Index("ix_association_status_nature_scope", "status", "nature_code", "scope_code", "special_status"),
         sa.Index("ix_association_status_origin_area", "status", "office_origin_code", "office_area_m2"),
+        {"sqlite_autoincrement": True},
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -106,7 +107,7 @@ class Leader(Base, table=True):  # type: ignore[call-arg]
     """A leader of an association: role, name, period."""
 
     __tablename__ = "leader"
-    __table_args__ = (sa.Index("ix_leader_role_current", "role_code", "to_date"), sa.Index("ix_leader_association_current", "association_id", "to_date", "role_code"))
+    __table_args__ = (sa.Index("ix_leader_role_current", "role_code", "to_date"), sa.Index("ix_leader_association_current", "association_id", "to_date", "role_code"), {"sqlite_autoincrement": True})
     id: int | None = Field(default=None, primary_key=True)
     association_id: int = _assoc_fk()
     role_code: str = Field(max_length=60)
@@ -119,6 +120,7 @@ class Congress(Base, table=True):  # type: ignore[call-arg]
     """A congress (đại hội): founding, term or extraordinary."""
 
     __tablename__ = "congress"
+    __table_args__ = {"sqlite_autoincrement": True}
     id: int | None = Field(default=None, primary_key=True)
     association_id: int = _assoc_fk()
     kind_code: str = Field(max_length=60)
@@ -132,6 +134,7 @@ class MemberCount(Base, table=True):  # type: ignore[call-arg]
     """Members by type as of a date."""
 
     __tablename__ = "member_count"
+    __table_args__ = {"sqlite_autoincrement": True}
     id: int | None = Field(default=None, primary_key=True)
     association_id: int = _assoc_fk()
     as_of: date
@@ -143,7 +146,7 @@ class StaffAllocation(Base, table=True):  # type: ignore[call-arg]
     """State-assigned staff (biên chế) of a special-status association in a year."""
 
     __tablename__ = "staff_allocation"
-    __table_args__ = (sa.UniqueConstraint("association_id", "year"), sa.Index("ix_staff_allocation_year", "year"))
+    __table_args__ = (sa.UniqueConstraint("association_id", "year"), sa.Index("ix_staff_allocation_year", "year"), {"sqlite_autoincrement": True})
     id: int | None = Field(default=None, primary_key=True)
     association_id: int = Field(sa_column_args=[sa.ForeignKey("association.id", ondelete="CASCADE")])
     year: int
@@ -154,7 +157,7 @@ class Funding(Base, table=True):  # type: ignore[call-arg]
     """Operating funds of a year by source, in VND (integers)."""
 
     __tablename__ = "funding"
-    __table_args__ = (sa.Index("ix_funding_year_source", "year", "source_code", "association_id", "amount_vnd"),)
+    __table_args__ = (sa.Index("ix_funding_year_source", "year", "source_code", "association_id", "amount_vnd"), {"sqlite_autoincrement": True})
     id: int | None = Field(default=None, primary_key=True)
     association_id: int = _assoc_fk()
     year: int
@@ -166,6 +169,7 @@ class AffiliatedUnit(Base, table=True):  # type: ignore[call-arg]
     """A legal entity, representative office or branch of an association."""
 
     __tablename__ = "affiliated_unit"
+    __table_args__ = {"sqlite_autoincrement": True}
     id: int | None = Field(default=None, primary_key=True)
     association_id: int = _assoc_fk()
     kind_code: str = Field(max_length=60)
@@ -178,6 +182,7 @@ class StatusChange(Base, table=True):  # type: ignore[call-arg]
     """A rename, division, split-off, merger, consolidation or dissolution."""
 
     __tablename__ = "status_change"
+    __table_args__ = {"sqlite_autoincrement": True}
     id: int | None = Field(default=None, primary_key=True)
     association_id: int = _assoc_fk()
     kind_code: str = Field(max_length=60)
@@ -191,7 +196,7 @@ class AssociationLink(Base, table=True):  # type: ignore[call-arg]
     """A predecessor -> successor link created by a status change (read both ways)."""
 
     __tablename__ = "association_link"
-    __table_args__ = (sa.UniqueConstraint("status_change_id", "predecessor_id", "successor_id"),)
+    __table_args__ = (sa.UniqueConstraint("status_change_id", "predecessor_id", "successor_id"), {"sqlite_autoincrement": True})
     id: int | None = Field(default=None, primary_key=True)
     status_change_id: int = Field(sa_column_args=[sa.ForeignKey("status_change.id", ondelete="CASCADE")])
     predecessor_id: int = _assoc_fk()
@@ -202,7 +207,7 @@ class RecordVersion(Base, table=True):  # type: ignore[call-arg]
     """A full snapshot of a record after each change (the history)."""
 
     __tablename__ = "record_version"
-    __table_args__ = (sa.UniqueConstraint("association_id", "version"),)
+    __table_args__ = (sa.UniqueConstraint("association_id", "version"), {"sqlite_autoincrement": True})
     id: int | None = Field(default=None, primary_key=True)
     association_id: int = Field(sa_column_args=[sa.ForeignKey("association.id", ondelete="CASCADE")])
     version: int
@@ -217,7 +222,7 @@ class FieldProvenance(Base, table=True):  # type: ignore[call-arg]
     """Who last set each field of a record: a submission or a staff member, and when."""
 
     __tablename__ = "field_provenance"
-    __table_args__ = (sa.UniqueConstraint("association_id", "field"),)
+    __table_args__ = (sa.UniqueConstraint("association_id", "field"), {"sqlite_autoincrement": True})
     id: int | None = Field(default=None, primary_key=True)
     association_id: int = Field(sa_column_args=[sa.ForeignKey("association.id", ondelete="CASCADE")])
     field: str = Field(max_length=100)
@@ -230,7 +235,7 @@ class Submission(Base, table=True):  # type: ignore[call-arg]
     """An information sheet sent by an association: raw, then basic, then reviewed."""
 
     __tablename__ = "submission"
-    __table_args__ = (sa.Index("ix_submission_status", "status"),)
+    __table_args__ = (sa.Index("ix_submission_status", "status"), {"sqlite_autoincrement": True})
     id: int | None = Field(default=None, primary_key=True)
     association_id: int | None = Field(default=None, index=True)
     org: str = Field(max_length=200)
@@ -251,6 +256,7 @@ class RawFile(Base, table=True):  # type: ignore[call-arg]
     """A file as received (payload or attachment), stored by its SHA-256, never altered."""
 
     __tablename__ = "raw_file"
+    __table_args__ = {"sqlite_autoincrement": True}
     id: int | None = Field(default=None, primary_key=True)
     submission_id: int = Field(sa_column_args=[sa.ForeignKey("submission.id")], index=True)
     role: str = Field(max_length=20)  # payload | attachment
@@ -265,6 +271,7 @@ class PartyDocument(Base, table=True):  # type: ignore[call-arg]
     """A Party or State document on associations (G14 item m)."""
 
     __tablename__ = "party_document"
+    __table_args__ = {"sqlite_autoincrement": True}
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=100)
     title: str = Field(max_length=1000)
@@ -281,6 +288,7 @@ class FeeSchedule(Base, table=True):  # type: ignore[call-arg]
     """The price of one value-added dataset, in VND per request and per row (G8)."""
 
     __tablename__ = "fee_schedule"
+    __table_args__ = {"sqlite_autoincrement": True}
     id: int | None = Field(default=None, primary_key=True)
     dataset: str = Field(max_length=60, unique=True)
     per_request_vnd: int = Field(sa_type=sa.BigInteger)
@@ -292,7 +300,7 @@ class FeeMeter(Base, table=True):  # type: ignore[call-arg]
     """One metered value-added request."""
 
     __tablename__ = "fee_meter"
-    __table_args__ = (sa.Index("ix_fee_meter_org_at", "org", "at"),)
+    __table_args__ = (sa.Index("ix_fee_meter_org_at", "org", "at"), {"sqlite_autoincrement": True})
     id: int | None = Field(default=None, primary_key=True, sa_type=_BIGINT)
     at: datetime = _ts()
     grant: str | None = Field(default=None, max_length=200)
@@ -307,6 +315,7 @@ class ClassifiedRefusal(Base, table=True):  # type: ignore[call-arg]
     """An attempt to store information marked Mật, Tối mật or Tuyệt mật (refused, G1)."""
 
     __tablename__ = "classified_refusal"
+    __table_args__ = {"sqlite_autoincrement": True}
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = _ts()
     sub: str = Field(max_length=200)

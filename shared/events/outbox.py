@@ -1,7 +1,9 @@
 """The transactional outbox: an event row commits in the same transaction as the state change.
 
 Each service adds the ``outbox`` and ``inbox`` tables to its own metadata with
-:func:`event_tables`, and emits with :meth:`Outbox.emit` inside the request's session.
+:func:`event_tables`, and emits with :meth:`Outbox.emit` inside the request's session. The same
+helper declares ``revoked_grant``: the gateway grants a service has been told are revoked, kept
+in the service's own database so a restart does not forget them.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ _PK = BigInteger().with_variant(Integer(), "sqlite")
 class EventTables:
     outbox: Table
     inbox: Table
+    revoked_grants: Table
 
 
 def event_tables(metadata: MetaData) -> EventTables:
@@ -51,7 +54,13 @@ def event_tables(metadata: MetaData) -> EventTables:
         Column("processed_at", DateTime(timezone=True), nullable=False),
         Index("ix_inbox_processed_at", "processed_at"),
     )
-    return EventTables(outbox=outbox, inbox=inbox)
+    revoked_grants = Table(
+        "revoked_grant",
+        metadata,
+        Column("grant_id", String(100), primary_key=True),
+        Column("revoked_at", DateTime(timezone=True), nullable=False),
+    )
+    return EventTables(outbox=outbox, inbox=inbox, revoked_grants=revoked_grants)
 
 
 _wakeups: list[Any] = []

@@ -148,8 +148,51 @@ if POSTGRES_URL:  # the advisory lock exists only on PostgreSQL; SQLite runs one
                         rival.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
                         rival.commit()
                         # the relay takes the lock again and publishes what waited
-                        wait_until(lambda: conn.execute(backlog).scalar() == 0 or conn.commit(), timeout=20)
+                        def drained() -> bool:
+                            left = conn.execute(backlog).scalar()
+                            conn.commit()  # a fresh snapshot each time
+                            return left == 0
+
+                        wait_until(drained, timeout=20)
                         assert lock_holder() not in (None, pid)
             finally:
                 rival.close()
                 database.dispose()
+
+
+# -- revoked grants survive a restart -----------------------------------------------------
+def test_hardening_11_restarted_service_still_refuses_a_revoked_grant(
+    db_url: str, broker: Broker, keys: SigningKeys, make_client: Any
+) -> None:
+    import asyncio
+
+    from aiokafka import AIOKafkaProducer
+
+    from shared.events import CloudEvent
+
+    grant = f"grant-{time.time_ns()}"
+    headers = keys.headers("ipam:read", grant=grant)
+    client = make_client("ipam", db_url, broker=broker)
+    assert client.get("/api/v1/ipam/agencies", headers=headers).status_code == 200
+
+    event = CloudEvent(
+        source="/govnet/gateway", type="govnet.gateway.grant.revoked.v1", subject=grant, data={"grant_id": grant}
+    )
+
+    async def publish() -> None:
+        producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap, acks="all")
+        await producer.start()
+        try:
+            await producer.send_and_wait("govnet.gateway.events", event.to_bytes(), key=grant.encode())
+        finally:
+            await producer.stop()
+
+    asyncio.run(publish())
+    wait_until(lambda: client.get("/api/v1/ipam/agencies", headers=headers).status_code == 401, timeout=30)
+    client.__exit__(None, None, None)
+
+    # a new process on the same database, without the broker: nothing can replay the event
+    restarted = make_client("ipam", db_url)
+    refused = restarted.get("/api/v1/ipam/agencies", headers=headers)
+    assert refused.status_code == 401 and "revoked" in refused.json()["detail"]
+    assert restarted.get("/api/v1/ipam/agencies", headers=keys.headers("ipam:read", grant="other")).status_code == 200

@@ -1,0 +1,26 @@
+"""the revoked_grant table
+
+revoked_grant keeps the gateway grants this service was told are revoked across restarts.
+This service has no table with generated integer ids (its audit sequence numbers are
+assigned by the audit writer and never deleted), so nothing to rebuild for ids.
+
+Revision ID: 0942c6bfcb64
+Revises: ed0ec391cc45
+Create Date: 2026-12-02 13:30:00.000000
+"""
+from collections.abc import Sequence
+
+from shared.migrations import create_revoked_grant_table, drop_revoked_grant_table
+
+revision: str = '0942c6bfcb64'
+down_revision: str | None = 'ed0ec391cc45'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    create_revoked_grant_table()
+
+
+def downgrade() -> None:
+    drop_revoked_grant_table()
