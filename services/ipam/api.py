@@ -417,7 +417,7 @@ def import_csv(request: Request, text: Annotated[str, Depends(_csv_body)], sessi
     return importer.import_prefixes_csv(session, actor=caller.actor, text=text, max_rows=max_rows, scope=caller.scope)
 
 
-@router.get("/export", summary="Export prefixes as NetBox-style CSV",
+@router.get("/export", summary="Export prefixes as NetBox-style CSV", response_class=Response,
             responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}, "description": "The prefixes you may see, as CSV"}})
 def export_csv(session: SessionDep, caller: ReadCaller, vrf_id: IdQ = None) -> Response:
     return Response(importer.export_prefixes_csv(session, vrf_id=vrf_id, scope=caller.scope), media_type="text/csv; charset=utf-8",

@@ -28,13 +28,13 @@ def test_n7_100_concurrent_allocations_no_overlap_no_duplicate(ipam: Any, world:
     with ThreadPoolExecutor(max_workers=25) as executor:
         responses = list(executor.map(allocate, range(100)))
     assert sorted({r.status_code for r in responses}) == [201], [r.text for r in responses if r.status_code != 201][:3]
-    nets = [ipaddress.ip_network(r.json()["prefix"]) for r in responses[1::2]]
+    nets = [ipaddress.IPv4Network(r.json()["prefix"]) for r in responses[1::2]]
     addrs = [r.json()[0]["address"] for r in responses[0::2]]
     assert len(nets) == 50 and len(addrs) == 50
     assert len(set(addrs)) == 50
     ordered = sorted(nets)
     assert all(not a.overlaps(b) for a, b in zip(ordered, ordered[1:], strict=False))
-    assert all(n.subnet_of(ipaddress.ip_network("10.50.0.0/22")) for n in nets)
+    assert all(n.subnet_of(ipaddress.IPv4Network("10.50.0.0/22")) for n in nets)
     listed = ipam.get(f"{API}/prefixes", params={"parent_id": pool["id"], "limit": 1000}).json()
     assert listed["count"] == 50
     assert ipam.get(f"{API}/ip-addresses", params={"prefix_id": hosts["id"]}).json()["count"] == 50
