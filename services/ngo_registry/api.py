@@ -15,13 +15,31 @@ from services.ngo_registry.reports import Table
 from services.ngo_registry.schemas import (
     AssociationCreate,
     AssociationFields,
+    AssociationPage,
+    AssociationRecord,
+    CategoriesOut,
     CategoryIn,
+    CategoryListOut,
+    CategoryOut,
     CategoryPatch,
     DocumentIn,
+    DocumentOut,
+    DocumentPage,
     DocumentPatch,
     FeeRateIn,
+    FeeRateOut,
+    FeeScheduleOut,
+    FeeStatementOut,
+    HistoryOut,
+    ReportOut,
     ReviewIn,
+    RulesOut,
+    ScanOut,
     StatusChangeIn,
+    StatusChangeResult,
+    SubmissionOut,
+    SubmissionPage,
+    TableOut,
 )
 from services.ngo_registry.settings import NgoRegistrySettings
 from shared.auth import Principal, require_scopes
@@ -39,6 +57,17 @@ ValueAdded = Annotated[Principal, require_scopes("ngo:read:value_added")]
 Submitter = Annotated[Principal, require_scopes("ngo:submit")]
 Limit = Annotated[int, Query(ge=1, le=MAX_ID, description="page size (capped at the server's max_page_size)")]
 Offset = Annotated[OffsetInt, Query()]
+#: lists and statistics answer JSON, CSV or XLSX as ``format`` asks
+TABLE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "model": TableOut,
+        "description": "the table as JSON, or as a CSV or XLSX file with Vietnamese headings",
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            submissions.XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
 Format = Annotated[Literal["json", "csv", "xlsx"], Query(description="json, csv or xlsx (Vietnamese headings)")]
 
 
@@ -94,7 +123,7 @@ def _value_added(session: Any, principal: Principal, settings: NgoRegistrySettin
 
 
 # -- public (G15): no token ---------------------------------------------------------------------
-@router.get("/public/associations", summary="Public list of associations by field (G14 b, G15)")
+@router.get("/public/associations", summary="Public list of associations by field (G14 b, G15)", response_model=AssociationPage, response_model_exclude_unset=True)
 def public_associations(request: Request, session: SessionDep, settings: Settings, flt: Filter, q: str | None = None, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
     limit = _limit(limit, settings)
     labels, today = service.load_labels(session), today_vn()
@@ -108,7 +137,7 @@ def public_associations(request: Request, session: SessionDep, settings: Setting
     return _page(request, count=count, limit=limit, offset=offset, items=items)
 
 
-@router.get("/public/associations/{association_id}", summary="Public general information on one association (G14 a, G15)")
+@router.get("/public/associations/{association_id}", summary="Public general information on one association (G14 a, G15)", response_model=AssociationRecord, response_model_exclude_unset=True)
 def public_association(association_id: Id, session: SessionDep, settings: Settings) -> dict[str, Any]:
     assoc = service.get_association(session=session, association_id=association_id)
     record = service.record_dict(session=session, assoc=assoc, labels=service.load_labels(session), rules=settings.rules, today=today_vn())
@@ -116,30 +145,30 @@ def public_association(association_id: Id, session: SessionDep, settings: Settin
 
 
 # -- categories (G5) ---------------------------------------------------------------------------
-@router.get("/categories", summary="Every category list")
+@router.get("/categories", summary="Every category list", response_model=CategoriesOut, response_model_exclude_unset=True)
 def categories(session: SessionDep) -> dict[str, Any]:
     items = service.list_categories(session=session)
     return {"kinds": [{"kind": k, "label_vi": v} for k, v in CATEGORY_KINDS.items()], "count": len(items), "items": items}
 
 
-@router.get("/categories/{kind}", summary="One category list")
+@router.get("/categories/{kind}", summary="One category list", response_model=CategoryListOut, response_model_exclude_unset=True)
 def category_list(kind: str, session: SessionDep) -> dict[str, Any]:
     items = service.list_categories(session=session, kind=kind)
     return {"kind": kind, "label_vi": CATEGORY_KINDS[kind], "count": len(items), "items": items}
 
 
-@router.post("/categories/{kind}", status_code=201, summary="Add a category entry (NGO Department)")
+@router.post("/categories/{kind}", status_code=201, summary="Add a category entry (NGO Department)", response_model=CategoryOut, response_model_exclude_unset=True)
 def category_create(kind: str, body: CategoryIn, session: SessionDep, _: Admin) -> dict[str, Any]:
     return service.create_category(session=session, kind=kind, code=body.code, label_vi=body.label_vi, position=body.position)
 
 
-@router.patch("/categories/{kind}/{code}", summary="Relabel or deactivate a category entry")
+@router.patch("/categories/{kind}/{code}", summary="Relabel or deactivate a category entry", response_model=CategoryOut, response_model_exclude_unset=True)
 def category_update(kind: str, code: str, body: CategoryPatch, session: SessionDep, _: Admin) -> dict[str, Any]:
     return service.update_category(session=session, kind=kind, code=code, label_vi=body.label_vi, active=body.active, position=body.position)
 
 
 # -- associations ------------------------------------------------------------------------------
-@router.get("/associations", summary="Search and list associations (diacritic-insensitive ?q=)")
+@router.get("/associations", summary="Search and list associations (diacritic-insensitive ?q=)", response_model=AssociationPage, response_model_exclude_unset=True)
 def associations(request: Request, session: SessionDep, settings: Settings, principal: Reader, flt: Filter, q: str | None = None, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
     limit = _limit(limit, settings)
     labels, today = service.load_labels(session), today_vn()
@@ -160,21 +189,21 @@ def associations(request: Request, session: SessionDep, settings: Settings, prin
     return _page(request, count=count, limit=limit, offset=offset, items=items)
 
 
-@router.post("/associations", status_code=201, summary="Create a record (NGO Department staff)")
+@router.post("/associations", status_code=201, summary="Create a record (NGO Department staff)", response_model=AssociationRecord, response_model_exclude_unset=True)
 def association_create(request: Request, body: AssociationCreate, session: SessionDep, settings: Settings, principal: Admin) -> dict[str, Any]:
     today = today_vn()
     assoc = service.create_association(session=session, data=body, actor=principal.sub, source="staff", rules=settings.rules, today=today, route=request.url.path, principal=principal)
     return service.record_dict(session=session, assoc=assoc, labels=service.load_labels(session), rules=settings.rules, today=today) | {"tier": "full"}
 
 
-@router.get("/associations/{association_id}", summary="One record, with the fields of the caller's tier")
+@router.get("/associations/{association_id}", summary="One record, with the fields of the caller's tier", response_model=AssociationRecord, response_model_exclude_unset=True)
 def association_get(association_id: Id, session: SessionDep, settings: Settings, principal: Reader) -> dict[str, Any]:
     assoc = service.get_association(session=session, association_id=association_id)
     record = service.record_dict(session=session, assoc=assoc, labels=service.load_labels(session), rules=settings.rules, today=today_vn())
     return service.filter_tier(record, service.caller_tier(principal, association_id=association_id))
 
 
-@router.patch("/associations/{association_id}", summary="Edit and supplement a record (advanced tier); collections given are replaced")
+@router.patch("/associations/{association_id}", summary="Edit and supplement a record (advanced tier); collections given are replaced", response_model=AssociationRecord, response_model_exclude_unset=True)
 def association_update(request: Request, association_id: Id, body: AssociationFields, session: SessionDep, settings: Settings, principal: Admin) -> dict[str, Any]:
     today = today_vn()
     assoc, changed = service.update_association(session=session, association_id=association_id, data=body, actor=principal.sub, source="staff", rules=settings.rules, today=today, route=request.url.path, principal=principal)
@@ -182,7 +211,7 @@ def association_update(request: Request, association_id: Id, body: AssociationFi
     return record | {"tier": "full", "changed_fields": changed}
 
 
-@router.post("/associations/{association_id}/status-changes", status_code=201, summary="Record a rename, division, split-off, merger, consolidation or dissolution")
+@router.post("/associations/{association_id}/status-changes", status_code=201, summary="Record a rename, division, split-off, merger, consolidation or dissolution", response_model=StatusChangeResult, response_model_exclude_unset=True)
 def association_status_change(association_id: Id, body: StatusChangeIn, session: SessionDep, settings: Settings, principal: Admin) -> dict[str, Any]:
     today = today_vn()
     change = service.record_status_change(session=session, association_id=association_id, data=body, actor=principal.sub, rules=settings.rules, today=today)
@@ -191,7 +220,7 @@ def association_status_change(association_id: Id, body: StatusChangeIn, session:
     return {"status_change_id": change.id, "association": record}
 
 
-@router.get("/associations/{association_id}/history", summary="Every version of a record")
+@router.get("/associations/{association_id}/history", summary="Every version of a record", response_model=HistoryOut, response_model_exclude_unset=True)
 def association_history(association_id: Id, session: SessionDep, principal: Reader) -> dict[str, Any]:
     if service.caller_tier(principal, association_id=association_id) < service.ADVANCED:
         raise Forbidden("A record's history needs ngo:read:advanced (or is the association's own).")
@@ -209,7 +238,7 @@ _SHEET_BODY: dict[str, Any] = {
 }
 
 
-@router.post("/submissions", status_code=201, summary="Submit the information sheet as JSON (stored as received)", openapi_extra=_SHEET_BODY)
+@router.post("/submissions", status_code=201, summary="Submit the information sheet as JSON (stored as received)", openapi_extra=_SHEET_BODY, response_model=SubmissionOut, response_model_exclude_unset=True)
 async def submission_create_json(request: Request, session: SessionDep, settings: Settings, principal: Submitter) -> dict[str, Any]:
     content = await request.body()
     sheet = submissions.Upload("sheet.json", request.headers.get("content-type", "application/json"), content)
@@ -223,7 +252,7 @@ async def submission_create_json(request: Request, session: SessionDep, settings
     return await run_in_threadpool(receive)
 
 
-@router.post("/submissions/upload", status_code=201, summary="Submit the sheet (XLSX or JSON file) with attached files")
+@router.post("/submissions/upload", status_code=201, summary="Submit the sheet (XLSX or JSON file) with attached files", response_model=SubmissionOut, response_model_exclude_unset=True)
 def submission_upload(
     request: Request,
     session: SessionDep,
@@ -246,20 +275,20 @@ def submission_upload(
     return submissions.submission_dict(session=session, sub=sub)
 
 
-@router.get("/submissions", summary="Submissions (administrators: all; an association: its own)")
+@router.get("/submissions", summary="Submissions (administrators: all; an association: its own)", response_model=SubmissionPage, response_model_exclude_unset=True)
 def submission_list(request: Request, session: SessionDep, settings: Settings, principal: Annotated[Principal, require_scopes("ngo:submit", "ngo:admin", any_of=True)], status: str | None = None, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
     limit = _limit(limit, settings)
     count, rows = submissions.list_submissions(session=session, principal=principal, status=status, limit=limit, offset=offset)
     return _page(request, count=count, limit=limit, offset=offset, items=[submissions.submission_dict(session=session, sub=s) for s in rows])
 
 
-@router.get("/submissions/{submission_id}", summary="One submission")
+@router.get("/submissions/{submission_id}", summary="One submission", response_model=SubmissionOut, response_model_exclude_unset=True)
 def submission_get(submission_id: Id, session: SessionDep, principal: Annotated[Principal, require_scopes("ngo:submit", "ngo:admin", any_of=True)]) -> dict[str, Any]:
     sub = submissions.get_submission(session=session, submission_id=submission_id, principal=principal)
     return submissions.submission_dict(session=session, sub=sub)
 
 
-@router.get("/submissions/{submission_id}/files/{file_id}", summary="A file exactly as received")
+@router.get("/submissions/{submission_id}/files/{file_id}", summary="A file exactly as received", response_class=Response, responses={200: {"content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}, "description": "the bytes as received, with the media type they arrived with"}})
 def submission_file(submission_id: Id, file_id: Id, session: SessionDep, settings: Settings, principal: Annotated[Principal, require_scopes("ngo:submit", "ngo:admin", any_of=True)]) -> Response:
     from services.ngo_registry.models import RawFile
 
@@ -271,14 +300,14 @@ def submission_file(submission_id: Id, file_id: Id, session: SessionDep, setting
     return Response(content, media_type=raw.content_type, headers={"X-Content-SHA256": raw.sha256, "Content-Disposition": f'attachment; filename="{raw.filename}"'})
 
 
-@router.post("/submissions/{submission_id}/review", summary="Accept (merge), request correction or reject with a reason")
+@router.post("/submissions/{submission_id}/review", summary="Accept (merge), request correction or reject with a reason", response_model=SubmissionOut, response_model_exclude_unset=True)
 def submission_review(submission_id: Id, body: ReviewIn, session: SessionDep, settings: Settings, principal: Admin) -> dict[str, Any]:
     sub = submissions.review_submission(session=session, submission_id=submission_id, decision=body.decision, reason=body.reason, principal=principal, rules=settings.rules, today=today_vn())
     return submissions.submission_dict(session=session, sub=sub)
 
 
 # -- exploitation lists (G14): value-added, metered ----------------------------------------------
-@router.get("/lists/general/{association_id}", summary="(a) General information on one association")
+@router.get("/lists/general/{association_id}", summary="(a) General information on one association", responses=TABLE_RESPONSES)
 def list_general(request: Request, association_id: Id, session: SessionDep, settings: Settings, principal: ValueAdded, format: Format = "json") -> Response:
     table = reports.general_info(session=session, association_id=association_id, rules=settings.rules, today=today_vn())
     _value_added(session, principal, settings, table)
@@ -301,7 +330,7 @@ def _association_list(
     return _export(request, table, format, limit=limit, offset=offset)
 
 
-@router.get("/lists/by-field", summary="(b) Associations by field")
+@router.get("/lists/by-field", summary="(b) Associations by field", responses=TABLE_RESPONSES)
 def list_by_field(request: Request, session: SessionDep, settings: Settings, principal: ValueAdded, flt: Filter, format: Format = "json", limit: Limit = 50, offset: Offset = 0) -> Response:
     return _association_list(
         request, session, settings, principal, flt, dataset="by_field", title="Danh sách hội hoạt động trong lĩnh vực", sort="field_code",
@@ -309,7 +338,7 @@ def list_by_field(request: Request, session: SessionDep, settings: Settings, pri
     )
 
 
-@router.get("/lists/by-ministry", summary="(c) Associations by managing ministry or sector")
+@router.get("/lists/by-ministry", summary="(c) Associations by managing ministry or sector", responses=TABLE_RESPONSES)
 def list_by_ministry(request: Request, session: SessionDep, settings: Settings, principal: ValueAdded, flt: Filter, format: Format = "json", limit: Limit = 50, offset: Offset = 0) -> Response:
     return _association_list(
         request, session, settings, principal, flt, dataset="by_ministry", title="Danh sách các hội chịu sự quản lý nhà nước của Bộ, ngành", sort="managing_agency_code",
@@ -317,7 +346,7 @@ def list_by_ministry(request: Request, session: SessionDep, settings: Settings, 
     )
 
 
-@router.get("/lists/by-nature", summary="(l) Associations by nature")
+@router.get("/lists/by-nature", summary="(l) Associations by nature", responses=TABLE_RESPONSES)
 def list_by_nature(request: Request, session: SessionDep, settings: Settings, principal: ValueAdded, flt: Filter, format: Format = "json", limit: Limit = 50, offset: Offset = 0) -> Response:
     return _association_list(
         request, session, settings, principal, flt, dataset="by_nature", title="Danh sách các hội theo tính chất", sort="nature_code",
@@ -325,7 +354,7 @@ def list_by_nature(request: Request, session: SessionDep, settings: Settings, pr
     )
 
 
-@router.get("/lists/key-leaders", summary="(d) Key leaders")
+@router.get("/lists/key-leaders", summary="(d) Key leaders", responses=TABLE_RESPONSES)
 def list_key_leaders(request: Request, session: SessionDep, settings: Settings, principal: ValueAdded, flt: Filter, role: str | None = None, format: Format = "json", limit: Limit = 50, offset: Offset = 0) -> Response:
     limit = _limit(limit, settings)
     table = reports.key_leaders(session=session, flt=flt, role=role, today=today_vn(), limit=limit, offset=offset)
@@ -333,7 +362,7 @@ def list_key_leaders(request: Request, session: SessionDep, settings: Settings, 
     return _export(request, table, format, limit=limit, offset=offset)
 
 
-@router.get("/lists/chairpersons", summary="(đ) Chairpersons")
+@router.get("/lists/chairpersons", summary="(đ) Chairpersons", responses=TABLE_RESPONSES)
 def list_chairpersons(request: Request, session: SessionDep, settings: Settings, principal: ValueAdded, flt: Filter, format: Format = "json", limit: Limit = 50, offset: Offset = 0) -> Response:
     limit = _limit(limit, settings)
     table = reports.chairpersons(session=session, flt=flt, limit=limit, offset=offset)
@@ -341,7 +370,7 @@ def list_chairpersons(request: Request, session: SessionDep, settings: Settings,
     return _export(request, table, format, limit=limit, offset=offset)
 
 
-@router.get("/lists/congress-tracking", summary="(e) Term congress tracking with the 12-month / +6-month / +90-day escalation")
+@router.get("/lists/congress-tracking", summary="(e) Term congress tracking with the 12-month / +6-month / +90-day escalation", responses=TABLE_RESPONSES)
 def list_congress_tracking(request: Request, session: SessionDep, settings: Settings, principal: ValueAdded, flt: Filter, min_level: Annotated[int, Query(ge=0, le=4, description="0 all, 1 due, 2 12 months overdue, 3 +6 months, 4 +90 days")] = 0, format: Format = "json", limit: Limit = 50, offset: Offset = 0) -> Response:
     limit = _limit(limit, settings)
     table = reports.congress_tracking(session=session, flt=flt, min_level=min_level, rules=settings.rules, today=today_vn(), limit=limit, offset=offset)
@@ -349,7 +378,7 @@ def list_congress_tracking(request: Request, session: SessionDep, settings: Sett
     return _export(request, table, format, limit=limit, offset=offset)
 
 
-@router.get("/lists/party-documents", summary="(m) Party and State documents on associations")
+@router.get("/lists/party-documents", summary="(m) Party and State documents on associations", responses=TABLE_RESPONSES)
 def list_party_documents(request: Request, session: SessionDep, settings: Settings, principal: ValueAdded, document_type: str | None = None, format: Format = "json", limit: Limit = 50, offset: Offset = 0) -> Response:
     limit = _limit(limit, settings)
     table = reports.party_documents(session=session, document_type=document_type, limit=limit, offset=offset)
@@ -360,7 +389,7 @@ def list_party_documents(request: Request, session: SessionDep, settings: Settin
 GroupBy = Annotated[Literal["field", "managing_agency", "nature", "scope"], Query()]
 
 
-@router.get("/statistics/state-staff", summary="(h) State-assigned staff")
+@router.get("/statistics/state-staff", summary="(h) State-assigned staff", responses=TABLE_RESPONSES)
 def stats_staff(request: Request, session: SessionDep, settings: Settings, principal: ValueAdded, year: Annotated[int, Query(ge=1900, le=2200)], group_by: GroupBy = "managing_agency", format: Format = "json", limit: Limit = 50, offset: Offset = 0) -> Response:
     limit = _limit(limit, settings)
     table = reports.state_staff_statistics(session=session, year=year, group_by=group_by, limit=limit, offset=offset)
@@ -368,7 +397,7 @@ def stats_staff(request: Request, session: SessionDep, settings: Settings, princ
     return _export(request, table, format, limit=limit, offset=offset)
 
 
-@router.get("/statistics/funding", summary="(i) Operating funds by source, in VND")
+@router.get("/statistics/funding", summary="(i) Operating funds by source, in VND", responses=TABLE_RESPONSES)
 def stats_funding(request: Request, session: SessionDep, settings: Settings, principal: ValueAdded, year: Annotated[int, Query(ge=1900, le=2200)], group_by: GroupBy = "field", format: Format = "json", limit: Limit = 50, offset: Offset = 0) -> Response:
     limit = _limit(limit, settings)
     table = reports.funding_statistics(session=session, year=year, group_by=group_by, limit=limit, offset=offset)
@@ -376,7 +405,7 @@ def stats_funding(request: Request, session: SessionDep, settings: Settings, pri
     return _export(request, table, format, limit=limit, offset=offset)
 
 
-@router.get("/statistics/head-office", summary="(k) Head-office area and origin")
+@router.get("/statistics/head-office", summary="(k) Head-office area and origin", responses=TABLE_RESPONSES)
 def stats_head_office(request: Request, session: SessionDep, settings: Settings, principal: ValueAdded, format: Format = "json", limit: Limit = 50, offset: Offset = 0) -> Response:
     limit = _limit(limit, settings)
     table = reports.head_office_statistics(session=session, limit=limit, offset=offset)
@@ -384,7 +413,7 @@ def stats_head_office(request: Request, session: SessionDep, settings: Settings,
     return _export(request, table, format, limit=limit, offset=offset)
 
 
-@router.get("/statistics/nature", summary="(l) Associations by nature and scope")
+@router.get("/statistics/nature", summary="(l) Associations by nature and scope", responses=TABLE_RESPONSES)
 def stats_nature(request: Request, session: SessionDep, settings: Settings, principal: ValueAdded, format: Format = "json", limit: Limit = 50, offset: Offset = 0) -> Response:
     limit = _limit(limit, settings)
     table = reports.nature_statistics(session=session, limit=limit, offset=offset)
@@ -411,20 +440,20 @@ def _check_document(request: Request, session: Any, principal: Principal, body: 
         raise InvalidInput("issued_on is in the future.", errors=[{"field": "issued_on", "message": "in the future"}])
 
 
-@router.get("/documents", summary="Party and State documents")
+@router.get("/documents", summary="Party and State documents", response_model=DocumentPage, response_model_exclude_unset=True)
 def documents(request: Request, session: SessionDep, settings: Settings, _: Admin, document_type: str | None = None, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
     limit = _limit(limit, settings)
     table = reports.party_documents(session=session, document_type=document_type, limit=limit, offset=offset)
     return _page(request, count=table.count, limit=limit, offset=offset, items=reports.table_json(table)["items"])
 
 
-@router.get("/documents/{document_id}", summary="One document")
+@router.get("/documents/{document_id}", summary="One document", response_model=DocumentOut, response_model_exclude_unset=True)
 def document_get(document_id: Id, session: SessionDep, _: Admin) -> dict[str, Any]:
     doc = _document_or_404(session, document_id)
     return reports.table_json(Table("d", "", [], [reports.document_dict(doc, service.load_labels(session))], 1))["items"][0]  # type: ignore[no-any-return]
 
 
-@router.post("/documents", status_code=201, summary="Add a document")
+@router.post("/documents", status_code=201, summary="Add a document", response_model=DocumentOut, response_model_exclude_unset=True)
 def document_create(request: Request, body: DocumentIn, session: SessionDep, principal: Admin) -> dict[str, Any]:
     _check_document(request, session, principal, body)
     doc = PartyDocument(number=body.number, title=body.title, document_type_code=body.document_type, issuer=body.issuer, issued_on=body.issued_on, effective_on=body.effective_on, summary=body.summary)
@@ -433,7 +462,7 @@ def document_create(request: Request, body: DocumentIn, session: SessionDep, pri
     return reports.table_json(Table("d", "", [], [reports.document_dict(doc, service.load_labels(session))], 1))["items"][0]  # type: ignore[no-any-return]
 
 
-@router.patch("/documents/{document_id}", summary="Edit a document")
+@router.patch("/documents/{document_id}", summary="Edit a document", response_model=DocumentOut, response_model_exclude_unset=True)
 def document_update(request: Request, document_id: Id, body: DocumentPatch, session: SessionDep, principal: Admin) -> dict[str, Any]:
     from datetime import UTC, datetime
 
@@ -457,40 +486,40 @@ def document_delete(document_id: Id, session: SessionDep, _: Admin) -> Response:
 
 
 # -- fees (G8) ---------------------------------------------------------------------------------
-@router.get("/fees/schedule", summary="The fee schedule in VND")
+@router.get("/fees/schedule", summary="The fee schedule in VND", response_model=FeeScheduleOut, response_model_exclude_unset=True)
 def fee_schedule(session: SessionDep, settings: Settings, _: Reader) -> dict[str, Any]:
     items = fees.schedule(session=session, default_request=settings.fee_per_request_vnd, default_row=settings.fee_per_row_vnd)
     return {"currency": "VND", "count": len(items), "items": items}
 
 
-@router.put("/fees/schedule/{dataset}", summary="Set a dataset's price")
+@router.put("/fees/schedule/{dataset}", summary="Set a dataset's price", response_model=FeeRateOut, response_model_exclude_unset=True)
 def fee_set(dataset: str, body: FeeRateIn, session: SessionDep, _: Admin) -> dict[str, Any]:
     return fees.set_rate(session=session, dataset=dataset, per_request_vnd=body.per_request_vnd, per_row_vnd=body.per_row_vnd)
 
 
-@router.get("/fees/statement", summary="An organisation's metered value-added use in a month")
+@router.get("/fees/statement", summary="An organisation's metered value-added use in a month", response_model=FeeStatementOut, response_model_exclude_unset=True)
 def fee_statement(session: SessionDep, principal: Reader, org: str, month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]) -> dict[str, Any]:
     return fees.statement(session=session, principal=principal, org=org, month=month)
 
 
 # -- reports (G11) -------------------------------------------------------------------------------
-@router.get("/reports/quarterly", summary="The quarter-end update report")
+@router.get("/reports/quarterly", summary="The quarter-end update report", response_model=ReportOut, response_model_exclude_unset=True)
 def report_quarterly(session: SessionDep, settings: Settings, _: Admin, year: Annotated[int, Query(ge=1900, le=2200)], quarter: Annotated[int, Query(ge=1, le=4)]) -> dict[str, Any]:
     return reports.quarterly_report(session=session, year=year, quarter=quarter, rules=settings.rules)
 
 
-@router.get("/reports/annual", summary="The yearly report to the Ministry's leadership")
+@router.get("/reports/annual", summary="The yearly report to the Ministry's leadership", response_model=ReportOut, response_model_exclude_unset=True)
 def report_annual(session: SessionDep, settings: Settings, _: Admin, year: Annotated[int, Query(ge=1900, le=2200)]) -> dict[str, Any]:
     return reports.annual_report(session=session, year=year, rules=settings.rules)
 
 
-@router.get("/reports/rules", summary="The legal parameters in force and their basis")
+@router.get("/reports/rules", summary="The legal parameters in force and their basis", response_model=RulesOut, response_model_exclude_unset=True)
 def report_rules(settings: Settings, _: Reader) -> dict[str, Any]:
     rules = settings.rules
     params = {name: {"value": p.value, "document": p.basis.document, "article": p.basis.article, "effective": p.basis.effective.isoformat()} for name, p in rules.parameters().items()}
     return {"rule_set": rules.code, "label": rules.label, "parameters": params}
 
 
-@router.post("/reports/congress-scan", summary="Emit congress.overdue events for newly reached escalation levels")
+@router.post("/reports/congress-scan", summary="Emit congress.overdue events for newly reached escalation levels", response_model=ScanOut, response_model_exclude_unset=True)
 def report_congress_scan(session: SessionDep, settings: Settings, _: Admin) -> dict[str, Any]:
     return {"emitted": reports.scan_overdue_congresses(session=session, rules=settings.rules, today=today_vn())}

@@ -262,3 +262,33 @@ def test_hardening_9_a_large_json_submission_does_not_stall_other_requests(db_ur
     assert done["end"] - started > 1.0, "the submission was too quick to show anything"
     assert answered and len(answered) >= 3, answered
     assert max(answered) < (done["end"] - started) / 2, (answered, done["end"] - started)
+
+
+def test_hardening_12_openapi_declares_response_and_request_schemas(db_url, make_client) -> None:
+    client = make_client("ngo_registry", db_url)
+    spec = client.get("/openapi.json").json()
+    empty = []
+    for path, operations in spec["paths"].items():
+        if not path.startswith(BASE):
+            continue
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                if not status.startswith("2") or status == "204":
+                    continue
+                content = response.get("content") or {}
+                if not content:
+                    empty.append((method, path, status, None))
+                for media_type, body in content.items():
+                    schema = body.get("schema") or {}
+                    if schema in ({}, {"type": "object", "additionalProperties": True}) or "title" in schema and schema.get("type") == "object" and not schema.get("properties"):
+                        empty.append((method, path, status, media_type))
+    assert empty == []
+    paths = spec["paths"]
+    assert paths[f"{BASE}/associations/{{association_id}}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/AssociationRecord"}
+    lists = paths[f"{BASE}/lists/by-field"]["get"]["responses"]["200"]["content"]
+    assert set(lists) == {"application/json", "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    assert paths[f"{BASE}/submissions"]["post"]["requestBody"]["content"]["application/json"]["schema"]["type"] == "object"
+    assert "multipart/form-data" in paths[f"{BASE}/submissions/upload"]["post"]["requestBody"]["content"]
+    # a tier-filtered answer keeps its shape: fields above the tier are left out, not null
+    record = spec["components"]["schemas"]["AssociationRecord"]["properties"]
+    assert {"members", "funding", "provenance", "leaders"} <= set(record)
