@@ -6,11 +6,13 @@ their own organisation.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
 from sqlmodel import Session, col, func, select
 
 from services.gateway import service
@@ -36,11 +38,11 @@ from services.gateway.schemas import (
     UserIn,
     UserOut,
 )
-from shared.auth import CurrentPrincipal, Principal
+from shared.auth import CurrentPrincipal, Principal, bearer_token
 from shared.db import SessionDep
 from shared.errors import Forbidden, Unauthorized
-
-router = APIRouter(prefix="/api/v1/access", tags=["access"])
+from shared.types import MAX_ID
+from shared.types import Offset as OffsetInt
 
 
 @dataclass(frozen=True)
@@ -54,16 +56,47 @@ class Caller:
         return self.principal.sub
 
 
-def access_caller(request: Request, principal: CurrentPrincipal) -> Caller:
-    """The caller, with the scopes its grants still back (revocation applies here too)."""
+async def authenticate(request: Request) -> Caller:
+    """The caller, with the scopes its grants still back (revocation applies here too); 401 otherwise."""
     gw: Gateway = request.app.state.gateway
-    gw.grants.ensure_fresh(token_grants(principal))
+    token = bearer_token(request)
+    if token is None:
+        raise Unauthorized("This route needs a bearer access token from the GovNet gateway.",
+                           headers={"WWW-Authenticate": 'Bearer realm="govnet"'})
+    principal = gw.verify(token)
+    await gw.grants.aensure_fresh(token_grants(principal))
     alive = liveness(principal, gw.grants)
     if alive.revoked:
         raise Unauthorized("The access token has been revoked; request a new one.")
     if principal.grant and alive.dead_grants and not alive.scopes:
         raise Unauthorized("The access grant behind this token is no longer in force.")
     return Caller(principal, "gateway:admin" in alive.scopes, principal.org)
+
+
+class AuthenticatedRoute(APIRoute):
+    """Authenticates before FastAPI reads, parses or validates anything of the request.
+
+    FastAPI parses the body before it runs any dependency, so a malformed body sent without a
+    token would be a 422 that tells a stranger about the schema; here it is a 401.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def authenticated(request: Request) -> Response:
+            request.state.access_caller = await authenticate(request)
+            return await handler(request)
+
+        return authenticated
+
+
+router = APIRouter(prefix="/api/v1/access", tags=["access"], route_class=AuthenticatedRoute)
+
+
+def access_caller(request: Request, principal: CurrentPrincipal) -> Caller:
+    """The caller :class:`AuthenticatedRoute` established (the principal parameter documents the bearer scheme)."""
+    caller: Caller = request.state.access_caller
+    return caller
 
 
 CallerDep = Annotated[Caller, Depends(access_caller)]
@@ -90,8 +123,10 @@ def representative_or_admin(caller: CallerDep, session: SessionDep) -> Caller:
 
 
 RepDep = Annotated[Caller, Depends(representative_or_admin)]
-Limit = Annotated[int, Query(ge=1, description="Page size (capped at the suite's max_page_size)")]
-Offset = Annotated[int, Query(ge=0)]
+Limit = Annotated[int, Query(ge=1, le=MAX_ID, description="Page size (capped at the suite's max_page_size)")]
+Offset = Annotated[OffsetInt, Query()]
+#: an HTTP status code (an unbounded integer would overflow the database's column)
+StatusCode = Annotated[int | None, Query(ge=100, le=599)]
 
 
 def gateway_of(request: Request) -> Gateway:
@@ -310,7 +345,7 @@ async def list_audit(
     kind: str | None = None,
     actor: str | None = None,
     org_id: str | None = None,
-    status: int | None = None,
+    status: StatusCode = None,
     since: Annotated[str | None, Query(description="ISO 8601 UTC, e.g. 2026-11-21T00:00:00Z")] = None,
     until: str | None = None,
     path_prefix: str | None = None,

@@ -87,10 +87,29 @@ class User(Base, table=True):  # type: ignore[misc,valid-type,call-arg]
         default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False)
     )
     must_change: bool = True
+    #: no longer counted here: failures are counted per source address in ``login_locks``
     failed_attempts: int = 0
+    #: the latest lockout of this account from any source (shown to administrators; the lock
+    #: itself is per source, see :class:`LoginLock`)
     locked_until: datetime | None = _ts(nullable=True)
     last_login_at: datetime | None = _ts(nullable=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class LoginLock(Base, table=True):  # type: ignore[misc,valid-type,call-arg]
+    """Failed logins of one account from one source address (N10 lockout per account and source).
+
+    Counting per source means a stranger who fails logins for ``root`` locks ``root`` out only
+    from the stranger's own address, not from the administrator's.
+    """
+
+    __tablename__ = "login_locks"
+
+    user_id: str = Field(foreign_key="users.id", primary_key=True, max_length=36)
+    source: str = Field(primary_key=True, max_length=64)
+    failed_attempts: int = 0
+    locked_until: datetime | None = _ts(nullable=True)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
 class Client(Base, table=True):  # type: ignore[misc,valid-type,call-arg]

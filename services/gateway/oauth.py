@@ -158,7 +158,7 @@ def login(body: LoginIn, request: Request) -> Response:
     ip = client_ip(request)
     with gw.database.transaction() as session:
         result = service.attempt_login(session=session, hasher=gw.hasher, rules=gw.rules,
-                                       username=body.username, password=body.password)
+                                       username=body.username, password=body.password, source=ip)
         issued = None
         if result.outcome == service.LoginOutcome.ok and result.user is not None:
             issued = _user_token(gw, session, result.user, None)
@@ -170,12 +170,14 @@ def login(body: LoginIn, request: Request) -> Response:
         if outcome == service.LoginOutcome.locked_now:
             gw.audit.record("account_locked", actor=actor, org=org, ip=ip,
                             detail={"until": result.locked_until.isoformat() if result.locked_until else None})
-            raise service.Locked(f"Too many failed attempts: the account is locked for {gw.rules.lockout_minutes} minutes.")
+            raise service.Locked(f"Too many failed attempts: the account is locked for {gw.rules.lockout_minutes} minutes "
+                                 "from your address.")
         raise Unauthorized("Wrong user name or password.")
     if outcome == service.LoginOutcome.locked:
         gw.audit.record("login_failed", actor=actor, org=org, ip=ip, detail={"reason": "locked"})
         until = result.locked_until.isoformat() if result.locked_until else ""
-        raise service.Locked(f"The account is locked until {until} after repeated failures; try again later.", locked_until=until)
+        raise service.Locked(f"The account is locked from your address until {until} after repeated failures; "
+                             "try again later.", locked_until=until)
     if outcome in (service.LoginOutcome.must_change, service.LoginOutcome.expired):
         why = ("This is your first login" if outcome == service.LoginOutcome.must_change
                else f"Your password is older than {gw.rules.max_age_days} days")
@@ -199,12 +201,12 @@ def change_password(body: PasswordChangeIn, request: Request) -> Response:
     with gw.database.transaction() as session:
         user = service.user_by_username(session=session, username=body.username)
         result = service.attempt_login(session=session, hasher=gw.hasher, rules=gw.rules.model_copy(update={"max_age_days": 0}),
-                                       username=body.username, password=body.current_password)
+                                       username=body.username, password=body.current_password, source=ip)
     if result.outcome in (service.LoginOutcome.bad_credentials, service.LoginOutcome.locked_now, service.LoginOutcome.locked):
         gw.audit.record("password_change_failed", actor=f"user:{body.username}", ip=ip, detail={"reason": result.outcome.value})
         if result.outcome == service.LoginOutcome.bad_credentials:
             raise Unauthorized("Wrong user name or current password.")
-        raise service.Locked("The account is locked after repeated failures; try again later.")
+        raise service.Locked("The account is locked from your address after repeated failures; try again later.")
     with gw.database.transaction() as session:
         user = service.user_by_username(session=session, username=body.username)
         assert user is not None

@@ -1,13 +1,30 @@
-"""Request and response models of the gateway service."""
+"""Request and response models of the gateway service.
+
+People type user names, organisation and client names: they are :data:`shared.types.Name` (no
+control, zero-width or bidi characters, no edge spaces), so two accounts that look alike are
+alike. Other free text is :data:`shared.types.Text`. Every datetime in a response is aware UTC
+(:data:`UtcDatetime`): SQLite hands stored values back without their time zone.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any, Generic, TypeVar
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from shared.types import Name, Text
 
 T = TypeVar("T")
+
+
+def _utc(value: datetime) -> datetime:
+    """Naive values were stored as UTC; aware ones are shown in UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+#: a datetime that always leaves with its offset (ISO 8601, UTC)
+UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
 
 
 class Page(BaseModel, Generic[T]):
@@ -17,12 +34,12 @@ class Page(BaseModel, Generic[T]):
 
 
 class LoginIn(BaseModel):
-    username: str = Field(min_length=1, max_length=100)
+    username: Name = Field(min_length=1, max_length=100)
     password: str = Field(min_length=1, max_length=1000)
 
 
 class PasswordChangeIn(BaseModel):
-    username: str = Field(min_length=1, max_length=100)
+    username: Name = Field(min_length=1, max_length=100)
     current_password: str = Field(min_length=1, max_length=1000)
     new_password: str = Field(min_length=1, max_length=1000)
 
@@ -36,9 +53,9 @@ class TokenOut(BaseModel):
 
 
 class OrganisationIn(BaseModel):
-    name: str = Field(min_length=1, max_length=300)
+    name: Name = Field(min_length=1, max_length=300)
     kind: str = Field(default="agency", pattern="^(agency|association|system|operator)$")
-    contact_email: str | None = Field(default=None, max_length=200)
+    contact_email: Text | None = Field(default=None, max_length=200)
 
 
 class OrganisationOut(BaseModel):
@@ -47,17 +64,17 @@ class OrganisationOut(BaseModel):
     name: str
     kind: str
     contact_email: str | None
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class UserIn(BaseModel):
-    username: str = Field(min_length=1, max_length=100)
+    username: Name = Field(min_length=1, max_length=100)
     password: str = Field(min_length=1, max_length=1000)
-    org_id: str
-    full_name: str = Field(default="", max_length=200)
-    position: str | None = Field(default=None, max_length=200)
-    email: str | None = Field(default=None, max_length=200)
-    phone: str | None = Field(default=None, max_length=50)
+    org_id: str = Field(max_length=36)
+    full_name: Name = Field(default="", max_length=200)
+    position: Text | None = Field(default=None, max_length=200)
+    email: Text | None = Field(default=None, max_length=200)
+    phone: Text | None = Field(default=None, max_length=50)
     is_admin: bool = False
     is_representative: bool = False
 
@@ -75,15 +92,15 @@ class UserOut(BaseModel):
     is_representative: bool
     active: bool
     must_change: bool
-    password_changed_at: datetime
-    locked_until: datetime | None
-    last_login_at: datetime | None
-    created_at: datetime
+    password_changed_at: UtcDatetime
+    locked_until: UtcDatetime | None
+    last_login_at: UtcDatetime | None
+    created_at: UtcDatetime
 
 
 class ClientIn(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    org_id: str
+    name: Name = Field(min_length=1, max_length=200)
+    org_id: str = Field(max_length=36)
 
 
 class ClientOut(BaseModel):
@@ -93,7 +110,7 @@ class ClientOut(BaseModel):
     name: str
     org_id: str
     active: bool
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class ClientCreated(ClientOut):
@@ -101,16 +118,16 @@ class ClientCreated(ClientOut):
 
 
 class Official(BaseModel):
-    name: str = Field(min_length=1, max_length=200)
-    position: str = Field(default="", max_length=200)
-    email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+$")
-    phone: str | None = Field(default=None, max_length=50)
+    name: Name = Field(min_length=1, max_length=200)
+    position: Text = Field(default="", max_length=200)
+    email: Text | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+$")
+    phone: Text | None = Field(default=None, max_length=50)
 
 
 class RegistrationIn(BaseModel):
-    org_id: str
+    org_id: str = Field(max_length=36)
     officials: list[Official] = Field(min_length=1)
-    purpose: str = Field(min_length=1, max_length=5000)
+    purpose: Text = Field(min_length=1, max_length=5000)
     requested_scopes: list[str] = Field(default_factory=list)
     tiers: list[str] = Field(default_factory=list, description="NGO data tiers: basic, advanced, value_added")
     period_from: date
@@ -131,23 +148,23 @@ class RegistrationOut(BaseModel):
     state: str
     reason: str | None
     decided_by: str | None
-    decided_at: datetime | None
+    decided_at: UtcDatetime | None
     grant_id: str | None
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class ApproveIn(BaseModel):
     scopes: list[str] | None = Field(default=None, description="Narrow the approval to these scopes")
-    valid_from: datetime | None = None
-    valid_until: datetime | None = None
+    valid_from: UtcDatetime | None = None
+    valid_until: UtcDatetime | None = None
 
 
 class RejectIn(BaseModel):
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text = Field(min_length=1, max_length=2000)
 
 
 class GrantStatusIn(BaseModel):
-    reason: str | None = Field(default=None, max_length=2000)
+    reason: Text | None = Field(default=None, max_length=2000)
 
 
 class GrantOut(BaseModel):
@@ -156,12 +173,12 @@ class GrantOut(BaseModel):
     org_id: str
     registration_id: str | None
     scopes: list[str]
-    valid_from: datetime
-    valid_until: datetime
+    valid_from: UtcDatetime
+    valid_until: UtcDatetime
     status: str
     status_reason: str | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
 
 
 class AuditOut(BaseModel):

@@ -22,6 +22,7 @@ from services.gateway.models import (
     Client,
     Grant,
     GrantStatus,
+    LoginLock,
     Organisation,
     OrganisationKind,
     RefreshToken,
@@ -164,29 +165,43 @@ class LoginResult:
 
 
 def attempt_login(
-    *, session: Session, hasher: PasswordHasher, rules: PasswordRules, username: str, password: str
+    *, session: Session, hasher: PasswordHasher, rules: PasswordRules, username: str, password: str, source: str
 ) -> LoginResult:
-    """Check a password, counting failures and locking after too many (the caller commits, then reports)."""
+    """Check a password, counting failures per account and source address and locking that pair
+    after too many (the caller commits, then reports).
+
+    The lock holds for ``source`` only: a stranger failing logins for an account locks it out
+    from the stranger's address, while its owner still logs in from elsewhere.
+    """
     user = session.exec(select(User).where(User.username == username)).first()
     now = utcnow()
     if user is None or not user.active:
         hasher.hash(password)  # spend the same time as a real check: do not reveal which names exist
         return LoginResult(LoginOutcome.bad_credentials, None)
-    locked_until = aware(user.locked_until)
+    source = source[:64]
+    lock = session.get(LoginLock, (user.id, source))
+    locked_until = aware(lock.locked_until) if lock is not None else None
     if locked_until and locked_until > now:
         return LoginResult(LoginOutcome.locked, user, locked_until)
     if not _verify(hasher, user.password_hash, password):
-        user.failed_attempts += 1
+        lock = lock or LoginLock(user_id=user.id, source=source)
+        lock.failed_attempts += 1
+        lock.locked_until = None
+        lock.updated_at = now
         outcome = LoginOutcome.bad_credentials
-        if user.failed_attempts >= rules.max_failures:
-            user.locked_until = now + timedelta(minutes=rules.lockout_minutes)
-            user.failed_attempts = 0
+        if lock.failed_attempts >= rules.max_failures:
+            lock.locked_until = now + timedelta(minutes=rules.lockout_minutes)
+            lock.failed_attempts = 0
+            user.locked_until = lock.locked_until  # administrators see the latest lock
+            session.add(user)
             outcome = LoginOutcome.locked_now
-        session.add(user)
+        session.add(lock)
         session.flush()
-        return LoginResult(outcome, user, aware(user.locked_until))
-    user.failed_attempts = 0
-    user.locked_until = None
+        return LoginResult(outcome, user, aware(lock.locked_until))
+    if lock is not None:
+        session.delete(lock)  # a success from this source clears its count
+        session.flush()
+    user.locked_until = _latest_lock(session=session, user_id=user.id, now=now)
     session.add(user)
     if user.must_change:
         return LoginResult(LoginOutcome.must_change, user)
@@ -196,6 +211,13 @@ def attempt_login(
     user.last_login_at = now
     session.flush()
     return LoginResult(LoginOutcome.ok, user)
+
+
+def _latest_lock(*, session: Session, user_id: str, now: datetime) -> datetime | None:
+    """When the account's last lock in force (from any source) ends, if one is."""
+    ends = [aware(row) for row in session.exec(select(LoginLock.locked_until).where(LoginLock.user_id == user_id))]
+    live = [end for end in ends if end is not None and end > now]
+    return max(live) if live else None
 
 
 def set_password(
@@ -213,8 +235,6 @@ def set_password(
     user.password_hash = hasher.hash(new_password)
     user.password_changed_at = utcnow()
     user.must_change = False
-    user.failed_attempts = 0
-    user.locked_until = None
     session.add(user)
     session.flush()
 

@@ -5,6 +5,7 @@ time zones, authentication before validation and per-source lockout (11), own po
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -209,3 +210,125 @@ def test_hardening_10_a_closed_pooled_connection_is_retried_once_for_idempotent_
     assert r.status_code == 502 and r.headers["content-type"] == "application/problem+json"
     assert upstream.dropped.count("POST /api/v1/ipam/prefixes") == 1
     assert "POST /api/v1/ipam/prefixes" not in upstream.answered
+
+
+# -- 11: time zones, authentication first, lockout per account and source ----------------------
+ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
+
+
+def _datetimes(value: Any, key: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _datetimes(v, k)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _datetimes(v, key)
+    elif isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}T", value):
+        yield key, value
+
+
+def test_hardening_11_access_api_datetimes_carry_their_time_zone(harness: GatewayHarness) -> None:
+    admin = harness.admin()
+    org_id, grant_id, _, _ = harness.org_with_client("Sở Tài chính", ["ipam:read"])
+    r = harness.client.post("/api/v1/access/registrations", headers=admin, json={
+        "org_id": org_id, "officials": [{"name": "Nguyễn Văn A"}], "purpose": "đối soát", "requested_scopes": ["ipam:read"],
+        "period_from": "2026-01-01", "period_until": "2026-12-31"})
+    assert r.status_code == 201, r.text
+    registration = r.json()["id"]
+    approved = harness.client.post(f"/api/v1/access/registrations/{registration}/approve", headers=admin, json={})
+    assert approved.status_code == 201, approved.text
+    answers = [approved.json()]
+    for path in ("organisations", "users", "clients", "registrations", "grants", f"grants/{grant_id}",
+                 f"registrations/{registration}", "audit"):
+        r = harness.client.get(f"/api/v1/access/{path}", headers=admin)
+        assert r.status_code == 200, (path, r.text)
+        answers.append(r.json())
+    found = [pair for answer in answers for pair in _datetimes(answer)]
+    assert {"created_at", "valid_from", "valid_until", "password_changed_at", "decided_at", "occurred_at"} <= {k for k, _ in found}
+    naive = [(k, v) for k, v in found if not ISO_WITH_OFFSET.match(v)]
+    assert naive == []
+
+
+def test_hardening_11_naive_approval_times_are_taken_as_utc(harness: GatewayHarness) -> None:
+    admin = harness.admin()
+    org_id, _, _, _ = harness.org_with_client("Sở Xây dựng", ["ipam:read"])
+    r = harness.client.post("/api/v1/access/registrations", headers=admin, json={
+        "org_id": org_id, "officials": [{"name": "Trần Thị B"}], "purpose": "tra cứu", "requested_scopes": ["ipam:read"],
+        "period_from": "2026-01-01", "period_until": "2026-12-31"})
+    approved = harness.client.post(f"/api/v1/access/registrations/{r.json()['id']}/approve", headers=admin,
+                                   json={"valid_from": "2026-01-01T00:00:00", "valid_until": "2027-01-01T00:00:00"})
+    assert approved.status_code == 201, approved.text
+    assert approved.json()["valid_from"].startswith("2026-01-01T00:00:00") and approved.json()["valid_from"].endswith("Z")
+
+
+@pytest.mark.parametrize("body", [b"{not json", b'{"name": 5}', b"", b"[]"])
+def test_hardening_11_access_api_authenticates_before_it_validates(harness: GatewayHarness, body: bytes) -> None:
+    for path in ("/api/v1/access/organisations", "/api/v1/access/users", "/api/v1/access/registrations/x/approve"):
+        r = harness.client.post(path, content=body, headers={"Content-Type": "application/json"})
+        assert r.status_code == 401, (path, body, r.text)
+        assert r.headers["content-type"] == "application/problem+json"
+        assert "not json" not in r.text and "name" not in r.json().get("detail", "")
+    bad = harness.client.post("/api/v1/access/organisations", content=body,
+                              headers={"Content-Type": "application/json", "Authorization": "Bearer forged.token.x"})
+    assert bad.status_code == 401
+    # with a valid token, the same body is a 422 as before
+    admin = harness.admin()
+    assert harness.client.post("/api/v1/access/organisations", content=body,
+                               headers={"Content-Type": "application/json", **admin}).status_code == 422
+
+
+def test_hardening_11_a_stranger_cannot_lock_root_out_from_elsewhere(harness: GatewayHarness) -> None:
+    from fastapi.testclient import TestClient
+
+    from tests.gateway.conftest import ADMIN_PASSWORD
+
+    harness.admin("root")
+    stranger = TestClient(harness.client.app, client=("203.0.113.66", 40000))
+    statuses = [stranger.post("/auth/login", json={"username": "root", "password": f"guess-{i}"}).status_code
+                for i in range(7)]
+    assert statuses == [401, 401, 401, 401, 423, 423, 423]
+    # the same account and source stays locked (N10), even with the right password
+    assert stranger.post("/auth/login", json={"username": "root", "password": ADMIN_PASSWORD}).status_code == 423
+    # root, from the administrator's own address, is not locked out
+    assert harness.client.post("/auth/login", json={"username": "root", "password": ADMIN_PASSWORD}).status_code == 200
+    # and a success from one address does not lift the lock on the other
+    assert stranger.post("/auth/login", json={"username": "root", "password": ADMIN_PASSWORD}).status_code == 423
+    harness.gw.audit.flush()
+    admin = harness.admin("root")
+    locked = harness.client.get("/api/v1/access/audit", headers=admin, params={"kind": "account_locked"}).json()["results"]
+    assert [r["ip"] for r in locked] == ["203.0.113.66"]
+
+
+# -- 3 and 5: bounded integers, names without control or invisible characters -----------------
+BIG = str(2**63)
+
+
+def test_hardening_3_access_api_offsets_limits_and_statuses_past_64_bits_are_422(harness: GatewayHarness) -> None:
+    admin = harness.admin()
+    for path, params in (("organisations", {"offset": BIG}), ("users", {"offset": BIG}), ("clients", {"offset": BIG}),
+                         ("registrations", {"offset": BIG}), ("grants", {"offset": BIG}), ("audit", {"offset": BIG}),
+                         ("audit", {"status": BIG}), ("audit", {"limit": BIG}), ("grants", {"limit": BIG})):
+        r = harness.client.get(f"/api/v1/access/{path}", headers=admin, params=params)
+        assert r.status_code == 422, (path, params, r.text)
+        assert r.headers["content-type"] == "application/problem+json"
+        assert next(iter(params)) in r.text
+    assert harness.client.get("/api/v1/access/audit", headers=admin, params={"offset": str(2**63 - 1)}).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["ro\u200bot", "root\u0007", "\u202eroot", "root ", "ro\tot", "ro\u00adot", "root\ufeff"])
+def test_hardening_5_usernames_and_names_refuse_control_and_invisible_characters(harness: GatewayHarness, name: str) -> None:
+    admin = harness.admin()
+    org = harness.client.get("/api/v1/access/organisations", headers=admin).json()["results"][0]["id"]
+    r = harness.client.post("/api/v1/access/users", headers=admin,
+                            json={"username": name, "password": "Look-Alike-Pass-1", "org_id": org})
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"] == "application/problem+json" and "username" in r.text
+    for path, body in (("organisations", {"name": name}), ("clients", {"name": name, "org_id": org})):
+        r = harness.client.post(f"/api/v1/access/{path}", headers=admin, json=body)
+        assert r.status_code == 422 and "name" in r.text, (path, r.text)
+    assert harness.client.post("/auth/login", json={"username": name, "password": "x"}).status_code == 422
+    # plain Vietnamese names are fine
+    ok = harness.client.post("/api/v1/access/users", headers=admin,
+                             json={"username": "nguyễn.văn.an", "password": "Look-Alike-Pass-1", "org_id": org,
+                                   "full_name": "Nguyễn Văn An"})
+    assert ok.status_code == 201, ok.text
