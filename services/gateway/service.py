@@ -36,6 +36,7 @@ from services.gateway.models import (
 from services.gateway.routes import KNOWN_SCOPES, NGO_TIERS
 from services.gateway.rules import PasswordRules, password_weaknesses
 from shared.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from shared.types import check_name
 
 OPERATOR_ORG = "Vụ Tổ chức phi chính phủ - Bộ Nội vụ (quản trị GovNet)"
 ALL_SCOPES = " ".join(KNOWN_SCOPES)
@@ -65,10 +66,22 @@ def sha256_hex(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
+def _name(field: str, value: str) -> str:
+    """``value`` stripped, refused when it holds control or invisible characters (look-alike names).
+
+    The HTTP schemas refuse them already; this covers the CLI and every other caller.
+    """
+    value = value.strip()
+    try:
+        return check_name(value)
+    except ValueError as exc:
+        raise InvalidInput(f"{field}: {exc}.", errors=[{"field": field, "message": str(exc)}]) from None
+
+
 # -- organisations -----------------------------------------------------------------------
 def create_organisation(*, session: Session, name: str, kind: str, contact_email: str | None = None) -> Organisation:
     """Register an organisation (agency, association, other system)."""
-    name = name.strip()
+    name = _name("name", name)
     if not name:
         raise InvalidInput("Give the organisation a name.", errors=[{"field": "name", "message": "required"}])
     if session.exec(select(Organisation).where(Organisation.name == name)).first():
@@ -124,7 +137,7 @@ def create_user(
     must_change: bool | None = None,
 ) -> User:
     """Create a person's account; the password must pass the N10 rules."""
-    username = username.strip()
+    username = _name("username", username)
     if not username:
         raise InvalidInput("Give a user name.", errors=[{"field": "username", "message": "required"}])
     if session.exec(select(User).where(User.username == username)).first():
@@ -256,7 +269,7 @@ def create_client(*, session: Session, hasher: PasswordHasher, name: str, org_id
     get_organisation(session=session, org_id=org_id)
     secret = secrets.token_urlsafe(32)
     client = Client(
-        client_id="gnc_" + uuid.uuid4().hex[:20], name=name.strip() or "client", org_id=org_id,
+        client_id="gnc_" + uuid.uuid4().hex[:20], name=_name("name", name) or "client", org_id=org_id,
         secret_hash=hasher.hash(secret),
     )
     session.add(client)
