@@ -292,3 +292,26 @@ def test_hardening_12_openapi_declares_response_and_request_schemas(db_url, make
     # a tier-filtered answer keeps its shape: fields above the tier are left out, not null
     record = spec["components"]["schemas"]["AssociationRecord"]["properties"]
     assert {"members", "funding", "provenance", "leaders"} <= set(record)
+
+
+def test_hardening_6_a_kept_row_rides_a_commit_once_and_survives_a_rollback(db_url) -> None:
+    from services.ngo_registry.models import ClassifiedRefusal
+    from shared import migrations
+    from shared.db import Database, keep_after_rollback
+
+    migrations.upgrade("ngo_registry", db_url)
+    database = Database(db_url)
+    try:
+        with database.transaction() as session:  # success: the row is written once, with the request
+            keep_after_rollback(session, ClassifiedRefusal(sub="a", route="/r", marking="Mật", where="body"))
+        try:
+            with database.transaction() as session:  # failure after a write: the row is written afterwards
+                session.add(ClassifiedRefusal(sub="lost", route="/r", marking="Mật", where="body"))
+                keep_after_rollback(session, ClassifiedRefusal(sub="b", route="/r", marking="Tối mật", where="body"))
+                session.flush()  # holds the write lock on SQLite from here on
+                raise RuntimeError("refused")
+        except RuntimeError:
+            pass
+    finally:
+        database.dispose()
+    assert [(m, s) for m, _, s in _refusals(db_url)] == [("Mật", "a"), ("Tối mật", "b")]
