@@ -348,3 +348,21 @@ def test_hardening_5_the_service_layer_refuses_look_alike_names_too(harness: Gat
             service.create_organisation(session=session, name="Sở\u0007 Y tế", kind="agency")
         with pytest.raises(InvalidInput, match="name"):
             service.create_client(session=session, hasher=harness.gw.hasher, name="lgsp\u202e", org_id=org.id)
+
+
+# -- 13: the tests own their ports ----------------------------------------------------------------
+def test_hardening_13_gateway_tests_never_reach_the_default_upstream_ports(harness: GatewayHarness) -> None:
+    """``make run`` serves IPAM, devices, incidents and the NGO registry on 8101-8104: a test
+    gateway must point elsewhere, at a port the test run holds and nothing answers on."""
+    from services.gateway.settings import GatewaySettings
+
+    defaults = set(GatewaySettings.model_fields[f"upstream_{s}"].default for s in ("ipam", "devices", "incidents", "ngo"))
+    upstreams = set(harness.gw.settings.upstreams.values())
+    assert not upstreams & defaults
+    (address,) = upstreams
+    host, port = address.removeprefix("http://").split(":")
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection((host, int(port)), timeout=2)
+    _, _, cid, secret = harness.org_with_client("Sở Ngoại vụ", ["ipam:read"])
+    r = harness.client.get("/api/v1/ipam/prefixes", headers={"Authorization": f"Bearer {harness.client_token(cid, secret)}"})
+    assert r.status_code == 503
