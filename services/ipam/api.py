@@ -52,7 +52,7 @@ from shared.auth import Principal, require_scopes
 from shared.db import SessionDep
 from shared.errors import InvalidInput
 from shared.exports import XLSX_MEDIA_TYPE
-from shared.types import MAX_ID, Id, Offset
+from shared.types import MAX_ID, Id, Offset, Text
 
 router = APIRouter(prefix="/api/v1/ipam", tags=["ipam"])
 
@@ -62,6 +62,8 @@ Limit = Annotated[int, Query(ge=1, le=MAX_ID, description="Page size (capped at 
 OffsetQ = Annotated[Offset, Query()]
 IdQ = Annotated[Id | None, Query()]
 Family = Annotated[int | None, Query(ge=4, le=6, description="4 or 6")]
+#: a free-text filter: no control characters (PostgreSQL refuses NUL even in a comparison)
+TextQ = Annotated[Text | None, Query(max_length=300)]
 
 
 @dataclass(frozen=True)
@@ -139,8 +141,8 @@ def _address_out(a: IpAddress) -> dict[str, Any]:
 # -- agencies --------------------------------------------------------------------------------------
 @router.get("/agencies", response_model=Page[AgencyPublic], summary="List user agencies (N2)")
 def list_agencies(
-    request: Request, session: SessionDep, _p: Reader, level: str | None = None, parent_id: IdQ = None,
-    access_level: str | None = None, q: str | None = None, limit: Limit | None = None, offset: OffsetQ = 0,
+    request: Request, session: SessionDep, _p: Reader, level: TextQ = None, parent_id: IdQ = None,
+    access_level: TextQ = None, q: TextQ = None, limit: Limit | None = None, offset: OffsetQ = 0,
 ) -> Any:
     lim = _limit(request, limit)
     rows, count = svc.list_agencies(session, level=level, parent_id=parent_id, q=q, access_level=access_level, limit=lim, offset=offset)
@@ -262,8 +264,8 @@ def delete_vrf(vrf_id: PathId, session: SessionDep, caller: WriteCaller) -> Resp
 @router.get("/prefixes", response_model=Page[PrefixPublic], summary="List prefixes (with utilization %)")
 def list_prefixes(
     request: Request, session: SessionDep, caller: ReadCaller, vrf_id: IdQ = None, family: Family = None,
-    kind: str | None = None, status: str | None = None, agency_id: IdQ = None, service_id: IdQ = None,
-    parent_id: IdQ = None, within: str | None = None, q: str | None = None, limit: Limit | None = None, offset: OffsetQ = 0,
+    kind: TextQ = None, status: TextQ = None, agency_id: IdQ = None, service_id: IdQ = None,
+    parent_id: IdQ = None, within: TextQ = None, q: TextQ = None, limit: Limit | None = None, offset: OffsetQ = 0,
 ) -> Any:
     if family not in (None, 4, 6):
         raise InvalidInput("family must be 4 or 6.", errors=[{"field": "family", "message": "4 or 6"}])
@@ -329,8 +331,8 @@ def assign_ips(parent: WritablePrefix, data: AddressRequest, session: SessionDep
 @router.get("/ip-addresses", response_model=Page[AddressPublic])
 def list_addresses(
     request: Request, session: SessionDep, caller: ReadCaller, vrf_id: IdQ = None, prefix_id: IdQ = None,
-    status: str | None = None, assigned_object_type: str | None = None, assigned_object_id: str | None = None,
-    q: str | None = None, limit: Limit | None = None, offset: OffsetQ = 0,
+    status: TextQ = None, assigned_object_type: TextQ = None, assigned_object_id: TextQ = None,
+    q: TextQ = None, limit: Limit | None = None, offset: OffsetQ = 0,
 ) -> Any:
     lim = _limit(request, limit)
     rows, count = svc.list_addresses(
@@ -363,7 +365,7 @@ def release_address(address: WritableAddress, session: SessionDep, caller: Write
 
 # -- lookup, utilization, changes ----------------------------------------------------------------------
 @router.get("/lookup", response_model=Lookup, summary="Prefixes containing an address, its allocation and its record")
-def lookup(address: Annotated[str, Query(max_length=64)], session: SessionDep, caller: ReadCaller, vrf_id: IdQ = None) -> Any:
+def lookup(address: Annotated[Text, Query(max_length=64)], session: SessionDep, caller: ReadCaller, vrf_id: IdQ = None) -> Any:
     found = svc.lookup(session, address=address, vrf_id=vrf_id, scope=caller.scope)
     util = svc.utilization_of(session, found["chain"])
     return {
@@ -382,8 +384,8 @@ def utilization(session: SessionDep, caller: ReadCaller, group_by: Literal["agen
 
 @router.get("/changes", response_model=Page[ChangePublic], summary="The change log (kept at least two years)")
 def list_changes(
-    request: Request, session: SessionDep, caller: ReadCaller, object_type: str | None = None, object_id: IdQ = None,
-    actor: str | None = None, since: datetime | None = None, until: datetime | None = None,
+    request: Request, session: SessionDep, caller: ReadCaller, object_type: TextQ = None, object_id: IdQ = None,
+    actor: TextQ = None, since: datetime | None = None, until: datetime | None = None,
     limit: Limit | None = None, offset: OffsetQ = 0,
 ) -> Any:
     lim = _limit(request, limit)

@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import false, select, update
 from sqlmodel import Session
 
 from services.ipam import access, netmath
@@ -37,8 +37,9 @@ from services.ipam.models import (
     Vrf,
     utcnow,
 )
-from services.ipam.service import Actor, fast_insert, lock_vrf, reserve_ids, set_parents
+from services.ipam.service import MAX_DB_ID, Actor, fast_insert, lock_vrf, reserve_ids, set_parents
 from shared.errors import InvalidInput
+from shared.types import CONTROL
 
 COLUMNS = ["prefix", "vrf", "status", "tenant", "role", "description", "kind", "purpose"]
 STATUSES = {s.value for s in PrefixStatus}
@@ -91,7 +92,11 @@ def import_prefixes_csv(session: Session, *, actor: Actor, text: str, max_rows: 
         count += 1
         if count > max_rows:
             raise InvalidInput(f"The file has more than {max_rows} rows; split it into smaller files.")
-        row = {k: (v or "").strip() for k, v in raw.items() if k is not None}
+        row = {k: (v or "").strip() if isinstance(v, str) else "" for k, v in raw.items() if k is not None}
+        bad = next(((k, m.group()) for k, v in row.items() if (m := CONTROL.search(v))), None)
+        if bad is not None:
+            err(line, bad[0], f"control character U+{ord(bad[1]):04X} is not allowed; remove it.")
+            continue
         try:
             net = netmath.parse_prefix(row.get("prefix", ""))
         except InvalidInput as exc:
@@ -302,7 +307,7 @@ def export_prefixes_csv(session: Session, *, vrf_id: int | None, scope: Scope) -
     writer.writerow(COLUMNS)
     stmt = select(Prefix.prefix, Prefix.vrf_id, Prefix.status, Prefix.agency_id, Prefix.service_id, Prefix.description, Prefix.kind, Prefix.purpose)
     if vrf_id is not None:
-        stmt = stmt.where(Prefix.vrf_key == vrf_id)
+        stmt = stmt.where(Prefix.vrf_key == vrf_id if vrf_id <= MAX_DB_ID else false())
     stmt = access.readable(stmt, Prefix, scope).order_by(Prefix.vrf_key, Prefix.family, Prefix.first_hex, Prefix.prefix_length)
     for prefix, v, status, a, s, desc, kind, purpose in session.execute(stmt):
         writer.writerow([

@@ -31,6 +31,7 @@ from services.ipam.models import (
     Subscription,
 )
 from services.ipam.rules import IpamRules, rules_for
+from services.ipam.service import MAX_DB_ID
 from services.ipam.settings import IpamSettings
 from shared.errors import NotFound
 from shared.exports import VN_TZ, attachment, csv_bytes, vn_date, xlsx_bytes
@@ -214,7 +215,7 @@ def technical_info(session: Session, *, year: int, agency_id: int | None, rules:
     if own is not None:
         stmt = stmt.where(own)
     if agency_id is not None:
-        if session.get(Agency, agency_id) is None or not scope.owns_agency(agency_id):
+        if not scope.owns_agency(agency_id) or agency_id > MAX_DB_ID or session.get(Agency, agency_id) is None:
             raise NotFound(f"Agency {agency_id} does not exist; list them at /api/v1/ipam/agencies.")
         stmt = stmt.where(Agency.id == agency_id)
     agencies = list(session.execute(stmt).scalars())

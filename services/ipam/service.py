@@ -26,6 +26,7 @@ from sqlalchemy import (
     cast,
     delete,
     exists,
+    false,
     func,
     insert,
     literal,
@@ -77,6 +78,9 @@ from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.observability import request_id_var
 
 T = TypeVar("T", bound=SQLModel)
+#: ids are 32-bit INTEGER columns on PostgreSQL: a larger id (the API accepts up to 2^63-1) names
+#: nothing, and must not reach the database, which would refuse to even compare it
+MAX_DB_ID = 2**31 - 1
 SCAN_CHUNK = 512
 ADVISORY_LOCK_BASE = 0x1BA0_0000
 _PT, _AT, _CT = Prefix.__table__, IpAddress.__table__, ChangeLog.__table__  # type: ignore[attr-defined]
@@ -158,7 +162,7 @@ def list_changes(
     if object_type:
         conds.append(ChangeLog.object_type == object_type)
     if object_id is not None:
-        conds.append(ChangeLog.object_id == object_id)
+        conds.append(_id_eq(ChangeLog.object_id, object_id))
     if actor:
         conds.append(ChangeLog.actor == actor)
     if since:
@@ -187,8 +191,13 @@ def _not_found(label: str, obj_id: int) -> NotFound:
     return NotFound(f"{label} {obj_id} does not exist; list them at /api/v1/ipam/{path}.")
 
 
+def _id_eq(column: Any, value: int) -> Any:
+    """``column = value``, or false when no row can have that id."""
+    return column == value if value <= MAX_DB_ID else false()
+
+
 def _get(session: Session, model: type[T], obj_id: int, label: str) -> T:
-    obj = session.get(model, obj_id)
+    obj = session.get(model, obj_id) if obj_id <= MAX_DB_ID else None
     if obj is None:
         raise _not_found(label, obj_id)
     return obj
@@ -251,7 +260,7 @@ def list_agencies(
     if level:
         conds.append(Agency.level == level)
     if parent_id is not None:
-        conds.append(Agency.parent_id == parent_id)
+        conds.append(_id_eq(Agency.parent_id, parent_id))
     if access_level:
         conds.append(Agency.access_level == access_level)
     if q:
@@ -383,9 +392,9 @@ def list_subscriptions(
     """Subscriptions of the caller's agencies, filtered."""
     conds = [c for c in (access.agency_condition(Subscription.agency_id, scope),) if c is not None]
     if agency_id is not None:
-        conds.append(Subscription.agency_id == agency_id)
+        conds.append(_id_eq(Subscription.agency_id, agency_id))
     if service_id is not None:
-        conds.append(Subscription.service_id == service_id)
+        conds.append(_id_eq(Subscription.service_id, service_id))
     return _page(session, Subscription, conds, [Subscription.id], limit, offset)
 
 
@@ -421,7 +430,7 @@ def list_demands(session: Session, *, agency_id: int | None, year: int | None, l
     """Declared demands of the caller's agencies."""
     conds = [c for c in (access.agency_condition(IpDemand.agency_id, scope),) if c is not None]
     if agency_id is not None:
-        conds.append(IpDemand.agency_id == agency_id)
+        conds.append(_id_eq(IpDemand.agency_id, agency_id))
     if year is not None:
         conds.append(IpDemand.year == year)
     return _page(session, IpDemand, conds, [IpDemand.year, IpDemand.agency_id], limit, offset)
@@ -515,8 +524,7 @@ def _require_allocation_fields(*, kind: str, agency_id: int | None, service_id: 
 
 def _check_allocation_fields(*, kind: str, agency_id: int | None, service_id: int | None, purpose: str, session: Session) -> None:
     _require_allocation_fields(kind=kind, agency_id=agency_id, service_id=service_id, purpose=purpose)
-    if kind != PrefixKind.allocation:
-        return
+    # a pool or container may name an owner too: it must exist as well
     if agency_id is not None:
         get_agency(session, agency_id=agency_id)
     if service_id is not None:
@@ -676,7 +684,7 @@ def get_prefix(session: Session, *, prefix_id: int, scope: Scope = EVERYTHING) -
     """One prefix the caller may see, or 404."""
     if scope.everything:
         return _get(session, Prefix, prefix_id, "Prefix")
-    found = session.execute(access.readable(select(Prefix).where(Prefix.id == prefix_id), Prefix, scope)).scalar_one_or_none()
+    found = session.execute(access.readable(select(Prefix).where(_id_eq(Prefix.id, prefix_id)), Prefix, scope)).scalar_one_or_none()
     if found is None:
         raise _not_found("Prefix", prefix_id)
     return found
@@ -701,12 +709,15 @@ def list_prefixes(
     """Prefixes the caller may see, in address order, filtered."""
     conds: list[Any] = [c for c in (access.readable_condition(Prefix, scope),) if c is not None]
     if vrf_id is not None:
-        conds.append(Prefix.vrf_key == vrf_id)
+        conds.append(_id_eq(Prefix.vrf_key, vrf_id))
     if family is not None:
         conds.append(Prefix.family == family)
-    for col, value in ((Prefix.kind, kind), (Prefix.status, status), (Prefix.agency_id, agency_id), (Prefix.service_id, service_id), (Prefix.parent_id, parent_id)):
+    for col, value in ((Prefix.kind, kind), (Prefix.status, status)):
         if value is not None:
             conds.append(col == value)
+    for id_col, id_value in ((Prefix.agency_id, agency_id), (Prefix.service_id, service_id), (Prefix.parent_id, parent_id)):
+        if id_value is not None:
+            conds.append(_id_eq(id_col, id_value))
     if within:
         net = netmath.parse_prefix(within, field="within")
         conds += [Prefix.family == net.family, Prefix.first_hex >= net.first_hex, Prefix.last_hex <= net.last_hex, Prefix.prefix_length > net.length]
@@ -1005,10 +1016,10 @@ def _pg_assign_stmt(n: int, with_hint: bool) -> Any:
 
 
 def _pg_allocate_next_prefix(session: Session, *, actor: Actor, prefix_id: int, data: PrefixRequest) -> Prefix:
-    is_alloc = data.kind == PrefixKind.allocation
-    agency_ok, service_ok = _pg_lock_and_owners(
-        session, prefix_id=prefix_id, agency_id=data.agency_id if is_alloc else None, service_id=data.service_id if is_alloc else None
-    )
+    for label, owner_id in (("Agency", data.agency_id), ("Network service", data.service_id)):
+        if owner_id is not None and owner_id > MAX_DB_ID:
+            raise _not_found(label, owner_id)
+    agency_ok, service_ok = _pg_lock_and_owners(session, prefix_id=prefix_id, agency_id=data.agency_id, service_id=data.service_id)
     parent = _pg_parent(session, prefix_id)
     _check_next_prefix_request(parent, data)
     _require_allocation_fields(kind=data.kind, agency_id=data.agency_id, service_id=data.service_id, purpose=data.purpose)
@@ -1182,7 +1193,7 @@ def get_address(session: Session, *, address_id: int, scope: Scope = EVERYTHING)
     """One address the caller may see, or 404."""
     if scope.everything:
         return _get(session, IpAddress, address_id, "IP address")
-    found = session.execute(access.readable(select(IpAddress).where(IpAddress.id == address_id), IpAddress, scope)).scalar_one_or_none()
+    found = session.execute(access.readable(select(IpAddress).where(_id_eq(IpAddress.id, address_id)), IpAddress, scope)).scalar_one_or_none()
     if found is None:
         raise _not_found("IP address", address_id)
     return found
@@ -1195,8 +1206,10 @@ def list_addresses(
     """Addresses the caller may see, in order, filtered."""
     conds: list[Any] = [c for c in (access.readable_condition(IpAddress, scope),) if c is not None]
     if vrf_id is not None:
-        conds.append(IpAddress.vrf_key == vrf_id)
-    for col, value in ((IpAddress.prefix_id, prefix_id), (IpAddress.status, status), (IpAddress.assigned_object_type, assigned_object_type), (IpAddress.assigned_object_id, assigned_object_id)):
+        conds.append(_id_eq(IpAddress.vrf_key, vrf_id))
+    if prefix_id is not None:
+        conds.append(_id_eq(IpAddress.prefix_id, prefix_id))
+    for col, value in ((IpAddress.status, status), (IpAddress.assigned_object_type, assigned_object_type), (IpAddress.assigned_object_id, assigned_object_id)):
         if value is not None:
             conds.append(col == value)
     if q:

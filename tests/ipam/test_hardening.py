@@ -58,9 +58,30 @@ def test_hardening_3_ids_and_offsets_past_64_bits_are_422(ipam: Any, world: dict
     assert _names(ipam.post(f"{API}/prefixes", json={"prefix": "10.10.9.0/24", "kind": "pool", "parent_id": BIG}), "parent_id")
     assert _names(ipam.post(f"{API}/ip-addresses", json={"address": "10.10.0.9", "vrf_id": BIG}), "vrf_id")
     assert _names(ipam.post(f"{API}/subscriptions", json={"agency_id": BIG, "service_id": 1}), "agency_id")
-    # the largest id a column holds is simply not there
-    assert ipam.get(f"{API}/prefixes/{BIG - 1}").status_code == 404
-    assert ipam.get(f"{API}/prefixes", params={"offset": BIG - 1}).json()["results"] == []
+    # the largest id the API accepts is simply not there, on either database (PostgreSQL's columns are 32-bit)
+    for huge in (BIG - 1, 2**31):
+        assert ipam.get(f"{API}/prefixes/{huge}").status_code == 404
+        assert ipam.get(f"{API}/ip-addresses/{huge}").status_code == 404
+        assert ipam.patch(f"{API}/agencies/{huge}", json={"phone": "1"}).status_code == 404
+        assert ipam.delete(f"{API}/vrfs/{huge}").status_code == 404
+        assert ipam.get(f"{API}/prefixes", params={"offset": huge}).json()["results"] == []
+        for filt in ("agency_id", "service_id", "parent_id", "vrf_id"):
+            assert ipam.get(f"{API}/prefixes", params={filt: huge}).json()["count"] == 0
+        assert ipam.get(f"{API}/ip-addresses", params={"prefix_id": huge}).json()["count"] == 0
+        assert ipam.get(f"{API}/changes", params={"object_id": huge}).json()["count"] == 0
+        assert ipam.get(f"{API}/agencies", params={"parent_id": huge}).json()["count"] == 0
+        assert ipam.get(f"{API}/subscriptions", params={"agency_id": huge}).json()["count"] == 0
+        assert ipam.get(f"{API}/demands", params={"agency_id": huge}).json()["count"] == 0
+        assert ipam.get(f"{API}/export", params={"vrf_id": huge}).status_code == 200
+        assert ipam.get(f"{API}/lookup", params={"address": "10.10.0.1", "vrf_id": huge}).status_code == 404
+        assert ipam.get(f"{API}/reports/technical-info", params={"year": 2026, "agency_id": huge}).status_code == 404
+        owner = {"agency_id": huge, "service_id": world["vpn"]["id"], "purpose": "x"}
+        assert ipam.post(f"{API}/prefixes/{world['pool']['id']}/available-prefixes", json={**owner, "prefix_length": 24}).status_code == 404
+        assert ipam.post(f"{API}/prefixes", json={"prefix": "10.10.9.0/24", "kind": "pool", "agency_id": huge}).status_code == 404
+        assert ipam.post(f"{API}/prefixes", json={"prefix": "10.10.9.0/24", "kind": "pool", "parent_id": huge}).status_code == 404
+        assert ipam.post(f"{API}/subscriptions", json={"agency_id": huge, "service_id": world["vpn"]["id"]}).status_code == 404
+        assert ipam.put(f"{API}/demands", json={"agency_id": huge, "year": 2026}).status_code == 404
+        assert ipam.post(f"{API}/vrfs", json={"name": "V", "service_id": huge}).status_code == 404
 
 
 def test_hardening_3_counts_years_and_sizes_are_bounded(ipam: Any, world: dict[str, Any]) -> None:
@@ -114,6 +135,12 @@ def test_hardening_5_control_characters_are_refused(ipam: Any, world: dict[str, 
     assert _names(ipam.post(f"{API}/prefixes", json={"prefix": "10.10.3.0/24", "kind": "pool", "description": "x\u001bY"}), "description")
     assert _names(ipam.patch(f"{API}/agencies/{world['district']['id']}", json={"address": "\u0085"}), "address")
     assert _names(ipam.post(f"{API}/ip-addresses", json={"address": "10.10.0.3", "dns_name": "a\tb"}), "dns_name")
+    # in filters and in CSV cells too (PostgreSQL refuses NUL even in a comparison)
+    for path, field in (("prefixes", "q"), ("ip-addresses", "assigned_object_id"), ("changes", "actor"), ("agencies", "level")):
+        assert _names(ipam.get(f"{API}/{path}", params={field: "a\u0000"}), field)
+    assert _names(ipam.get(f"{API}/lookup", params={"address": "10.10.0.1\u0000"}), "address")
+    r = ipam.post(f"{API}/import", content=b"prefix,vrf,status,tenant,role,description\n10.10.4.0/24,,active,,,bad\x00cell\n")
+    assert r.status_code == 422 and r.json()["errors"] == [{"row": 2, "field": "description", "message": "control character U+0000 is not allowed; remove it."}]
     # tab and newline are fine in free text
     ok = ipam.post(f"{API}/prefixes", json={"prefix": "10.10.3.0/24", "kind": "pool", "description": "line 1\nline 2\tend"})
     assert ok.status_code == 201, ok.text
@@ -128,7 +155,7 @@ def test_hardening_5_xlsx_reports_survive_a_stored_control_character(ipam: Any, 
     engine = create_engine(db_url)
     with engine.begin() as conn:
         conn.execute(text("UPDATE agency SET name = :n, address = :a WHERE id = :i"),
-                     {"n": "UBND\u0007 Long Xuyên", "a": "Số 1\u0000", "i": world["district"]["id"]})
+                     {"n": "UBND\u0007 Long Xuyên", "a": "Số 1\u0001", "i": world["district"]["id"]})
         conn.execute(text("UPDATE network_service SET name = :n WHERE id = :i"), {"n": "VPN\u001b", "i": world["vpn"]["id"]})
         conn.execute(text("UPDATE subscription SET connection_site = :n"), {"n": "Hub\u0002"})
     engine.dispose()
@@ -138,7 +165,7 @@ def test_hardening_5_xlsx_reports_survive_a_stored_control_character(ipam: Any, 
         sheet = load_workbook(io.BytesIO(r.content)).active
         cells = [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
         assert any("UBND\ufffd Long Xuyên" in c for c in cells), path
-        assert not any(ch in c for c in cells for ch in "\u0000\u0002\u0007\u001b")
+        assert not any(ch in c for c in cells for ch in "\u0001\u0002\u0007\u001b")
         assert ipam.get(f"{API}/reports/{path}", params={"year": year, "format": "csv"}).status_code == 200
 
 
