@@ -29,6 +29,7 @@ from shared.events.kafka import BrokerWatch, broker_reachable
 from shared.events.outbox import Outbox
 from shared.events.relay import OutboxRelay
 from shared.observability import RequestContextMiddleware, configure_logging
+from shared.openapi import install_problem_openapi
 
 log = logging.getLogger("govnet.app")
 
@@ -124,6 +125,8 @@ def create_service_app(
     app.include_router(probes_router(service))
     for router in routers:
         app.include_router(router)
+    # errors are problem+json: the document says so, with every status a route can answer
+    install_problem_openapi(app)
     return app
 
 

@@ -15,7 +15,13 @@ from tests.conftest import SigningKeys
 
 ADMIN = "ipam:read ipam:write ipam:admin"
 #: the revision before each service's item-7 migration, and that migration
-PREVIOUS = {"ipam": "a9c3e1f07b21", "ngo_registry": "7c3e9a51d2b4"}
+PREVIOUS = {
+    "ipam": "a9c3e1f07b21",
+    "ngo_registry": "7c3e9a51d2b4",
+    "gateway": "ed0ec391cc45",
+    "devices": "93452f51ec18",
+    "incidents": "379e04986e76",
+}
 
 
 def _changes(client: Any, headers: dict[str, str], object_id: int) -> list[dict[str, Any]]:
@@ -159,6 +165,6 @@ def test_hardening_7_ngo_migration_keeps_rows_and_search_triggers(db_url: str, m
 def test_hardening_7_other_services_migrate_up_and_down(service: str, db_url: str) -> None:
     migrations.upgrade(service, db_url)
     assert "revoked_grant" in _schema(db_url)
-    migrations.downgrade(service, db_url, "-1")
+    migrations.downgrade(service, db_url, PREVIOUS[service])
     assert "revoked_grant" not in _schema(db_url)
     migrations.upgrade(service, db_url)
