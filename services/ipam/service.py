@@ -1329,7 +1329,11 @@ def reserve_ids(session: Session, table: str, n: int) -> list[int]:
             text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"), {"t": table, "n": n}
         ).scalars()
         return [int(v) for v in rows]
-    start = int(session.execute(text(f"SELECT COALESCE(MAX(id), 0) FROM {table}")).scalar_one()) + 1  # noqa: S608 - table name is ours
+    # past sqlite_sequence too (AUTOINCREMENT tables): an id once handed out and deleted stays unused
+    start = int(session.execute(
+        text(f"SELECT max(COALESCE((SELECT MAX(id) FROM {table}), 0), COALESCE((SELECT seq FROM sqlite_sequence WHERE name = :t), 0))"),  # noqa: S608 - table name is ours
+        {"t": table},
+    ).scalar_one()) + 1
     return list(range(start, start + n))
 
 

@@ -168,3 +168,23 @@ def test_hardening_7_other_services_migrate_up_and_down(service: str, db_url: st
     migrations.downgrade(service, db_url, PREVIOUS[service])
     assert "revoked_grant" not in _schema(db_url)
     migrations.upgrade(service, db_url)
+
+
+def test_hardening_7_csv_import_does_not_reuse_a_deleted_prefix_id(db_url: str, make_client: Any, keys: SigningKeys) -> None:
+    """The import reserves ids itself (one bulk insert): it must skip deleted ids too."""
+    client = make_client("ipam", db_url)
+    headers = keys.headers(ADMIN)
+    created = client.post("/api/v1/ipam/prefixes", json={"prefix": "10.0.0.0/16", "kind": "container"}, headers=headers)
+    assert created.status_code == 201
+    deleted_id = created.json()["id"]
+    assert client.delete(f"/api/v1/ipam/prefixes/{deleted_id}", headers=headers).status_code == 204
+    imported = client.post(
+        "/api/v1/ipam/import",
+        content="prefix,status\n10.50.0.0/16,container\n",
+        headers={**headers, "Content-Type": "text/csv"},
+    )
+    assert imported.status_code == 201, imported.text
+    ids = [p["id"] for p in client.get("/api/v1/ipam/prefixes", headers=headers).json()["results"]]
+    assert ids and min(ids) > deleted_id
+    log = _changes(client, headers, deleted_id)
+    assert all(row["object_repr"].startswith("10.0.0.0/16") for row in log), log
