@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
+from pydantic import Field
 
 from services.ngo_registry import fees, reports, service, submissions
 from services.ngo_registry.catalog import CATEGORY_KINDS
@@ -46,7 +47,7 @@ from shared.auth import Principal, require_scopes
 from shared.db import SessionDep
 from shared.errors import Forbidden, InvalidInput, NotFound
 from shared.exports import today_vn
-from shared.types import MAX_ID, Id
+from shared.types import MAX_ID, Id, Text
 from shared.types import Offset as OffsetInt
 
 router = APIRouter(prefix="/api/v1/ngo", tags=["ngo"])
@@ -55,6 +56,9 @@ Admin = Annotated[Principal, require_scopes("ngo:admin")]
 Reader = Annotated[Principal, require_scopes("ngo:read:basic", "ngo:read:advanced", "ngo:read:value_added", "ngo:submit", any_of=True)]
 ValueAdded = Annotated[Principal, require_scopes("ngo:read:value_added")]
 Submitter = Annotated[Principal, require_scopes("ngo:submit")]
+#: a code, filter or search text from the query string or path: bounded, no control characters
+#: (PostgreSQL refuses NUL in a text parameter, which would otherwise be a 500)
+Word = Annotated[Text, Field(max_length=500)]
 Limit = Annotated[int, Query(ge=1, le=MAX_ID, description="page size (capped at the server's max_page_size)")]
 Offset = Annotated[OffsetInt, Query()]
 #: lists and statistics answer JSON, CSV or XLSX as ``format`` asks
@@ -94,12 +98,12 @@ def _page(request: Request, *, count: int, limit: int, offset: int, items: list[
 
 
 def _filter(
-    field: str | None = None,
-    managing_agency: str | None = None,
-    nature: str | None = None,
-    scope: str | None = None,
-    name_type: str | None = None,
-    status: str | None = None,
+    field: Word | None = None,
+    managing_agency: Word | None = None,
+    nature: Word | None = None,
+    scope: Word | None = None,
+    name_type: Word | None = None,
+    status: Word | None = None,
     special_status: bool | None = None,
 ) -> service.AssociationFilter:
     return service.AssociationFilter(field, managing_agency, nature, scope, name_type, status, special_status)
@@ -124,7 +128,7 @@ def _value_added(session: Any, principal: Principal, settings: NgoRegistrySettin
 
 # -- public (G15): no token ---------------------------------------------------------------------
 @router.get("/public/associations", summary="Public list of associations by field (G14 b, G15)", response_model=AssociationPage, response_model_exclude_unset=True)
-def public_associations(request: Request, session: SessionDep, settings: Settings, flt: Filter, q: str | None = None, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+def public_associations(request: Request, session: SessionDep, settings: Settings, flt: Filter, q: Word | None = None, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
     limit = _limit(limit, settings)
     labels, today = service.load_labels(session), today_vn()
     if q:
@@ -152,24 +156,24 @@ def categories(session: SessionDep) -> dict[str, Any]:
 
 
 @router.get("/categories/{kind}", summary="One category list", response_model=CategoryListOut, response_model_exclude_unset=True)
-def category_list(kind: str, session: SessionDep) -> dict[str, Any]:
+def category_list(kind: Word, session: SessionDep) -> dict[str, Any]:
     items = service.list_categories(session=session, kind=kind)
     return {"kind": kind, "label_vi": CATEGORY_KINDS[kind], "count": len(items), "items": items}
 
 
 @router.post("/categories/{kind}", status_code=201, summary="Add a category entry (NGO Department)", response_model=CategoryOut, response_model_exclude_unset=True)
-def category_create(kind: str, body: CategoryIn, session: SessionDep, _: Admin) -> dict[str, Any]:
+def category_create(kind: Word, body: CategoryIn, session: SessionDep, _: Admin) -> dict[str, Any]:
     return service.create_category(session=session, kind=kind, code=body.code, label_vi=body.label_vi, position=body.position)
 
 
 @router.patch("/categories/{kind}/{code}", summary="Relabel or deactivate a category entry", response_model=CategoryOut, response_model_exclude_unset=True)
-def category_update(kind: str, code: str, body: CategoryPatch, session: SessionDep, _: Admin) -> dict[str, Any]:
+def category_update(kind: Word, code: Word, body: CategoryPatch, session: SessionDep, _: Admin) -> dict[str, Any]:
     return service.update_category(session=session, kind=kind, code=code, label_vi=body.label_vi, active=body.active, position=body.position)
 
 
 # -- associations ------------------------------------------------------------------------------
 @router.get("/associations", summary="Search and list associations (diacritic-insensitive ?q=)", response_model=AssociationPage, response_model_exclude_unset=True)
-def associations(request: Request, session: SessionDep, settings: Settings, principal: Reader, flt: Filter, q: str | None = None, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+def associations(request: Request, session: SessionDep, settings: Settings, principal: Reader, flt: Filter, q: Word | None = None, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
     limit = _limit(limit, settings)
     labels, today = service.load_labels(session), today_vn()
     ranks: dict[int, float] = {}
@@ -276,7 +280,7 @@ def submission_upload(
 
 
 @router.get("/submissions", summary="Submissions (administrators: all; an association: its own)", response_model=SubmissionPage, response_model_exclude_unset=True)
-def submission_list(request: Request, session: SessionDep, settings: Settings, principal: Annotated[Principal, require_scopes("ngo:submit", "ngo:admin", any_of=True)], status: str | None = None, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+def submission_list(request: Request, session: SessionDep, settings: Settings, principal: Annotated[Principal, require_scopes("ngo:submit", "ngo:admin", any_of=True)], status: Word | None = None, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
     limit = _limit(limit, settings)
     count, rows = submissions.list_submissions(session=session, principal=principal, status=status, limit=limit, offset=offset)
     return _page(request, count=count, limit=limit, offset=offset, items=[submissions.submission_dict(session=session, sub=s) for s in rows])
@@ -355,7 +359,7 @@ def list_by_nature(request: Request, session: SessionDep, settings: Settings, pr
 
 
 @router.get("/lists/key-leaders", summary="(d) Key leaders", responses=TABLE_RESPONSES)
-def list_key_leaders(request: Request, session: SessionDep, settings: Settings, principal: ValueAdded, flt: Filter, role: str | None = None, format: Format = "json", limit: Limit = 50, offset: Offset = 0) -> Response:
+def list_key_leaders(request: Request, session: SessionDep, settings: Settings, principal: ValueAdded, flt: Filter, role: Word | None = None, format: Format = "json", limit: Limit = 50, offset: Offset = 0) -> Response:
     limit = _limit(limit, settings)
     table = reports.key_leaders(session=session, flt=flt, role=role, today=today_vn(), limit=limit, offset=offset)
     _value_added(session, principal, settings, table)
@@ -379,7 +383,7 @@ def list_congress_tracking(request: Request, session: SessionDep, settings: Sett
 
 
 @router.get("/lists/party-documents", summary="(m) Party and State documents on associations", responses=TABLE_RESPONSES)
-def list_party_documents(request: Request, session: SessionDep, settings: Settings, principal: ValueAdded, document_type: str | None = None, format: Format = "json", limit: Limit = 50, offset: Offset = 0) -> Response:
+def list_party_documents(request: Request, session: SessionDep, settings: Settings, principal: ValueAdded, document_type: Word | None = None, format: Format = "json", limit: Limit = 50, offset: Offset = 0) -> Response:
     limit = _limit(limit, settings)
     table = reports.party_documents(session=session, document_type=document_type, limit=limit, offset=offset)
     _value_added(session, principal, settings, table)
@@ -441,7 +445,7 @@ def _check_document(request: Request, session: Any, principal: Principal, body: 
 
 
 @router.get("/documents", summary="Party and State documents", response_model=DocumentPage, response_model_exclude_unset=True)
-def documents(request: Request, session: SessionDep, settings: Settings, _: Admin, document_type: str | None = None, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+def documents(request: Request, session: SessionDep, settings: Settings, _: Admin, document_type: Word | None = None, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
     limit = _limit(limit, settings)
     table = reports.party_documents(session=session, document_type=document_type, limit=limit, offset=offset)
     return _page(request, count=table.count, limit=limit, offset=offset, items=reports.table_json(table)["items"])
@@ -493,12 +497,12 @@ def fee_schedule(session: SessionDep, settings: Settings, _: Reader) -> dict[str
 
 
 @router.put("/fees/schedule/{dataset}", summary="Set a dataset's price", response_model=FeeRateOut, response_model_exclude_unset=True)
-def fee_set(dataset: str, body: FeeRateIn, session: SessionDep, _: Admin) -> dict[str, Any]:
+def fee_set(dataset: Word, body: FeeRateIn, session: SessionDep, _: Admin) -> dict[str, Any]:
     return fees.set_rate(session=session, dataset=dataset, per_request_vnd=body.per_request_vnd, per_row_vnd=body.per_row_vnd)
 
 
 @router.get("/fees/statement", summary="An organisation's metered value-added use in a month", response_model=FeeStatementOut, response_model_exclude_unset=True)
-def fee_statement(session: SessionDep, principal: Reader, org: str, month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]) -> dict[str, Any]:
+def fee_statement(session: SessionDep, principal: Reader, org: Word, month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM")]) -> dict[str, Any]:
     return fees.statement(session=session, principal=principal, org=org, month=month)
 
 

@@ -315,3 +315,22 @@ def test_hardening_6_a_kept_row_rides_a_commit_once_and_survives_a_rollback(db_u
     finally:
         database.dispose()
     assert [(m, s) for m, _, s in _refusals(db_url)] == [("Mật", "a"), ("Tối mật", "b")]
+
+
+def test_hardening_5_control_characters_in_query_and_path_text_are_422(db_url, make_client, keys) -> None:
+    client = make_client("ngo_registry", db_url)
+    admin = keys.headers(ADMIN)
+    # PostgreSQL refuses NUL in a text parameter: these were 500s there
+    for url, field in (
+        ("public/associations?field=%00", "field"),
+        ("public/associations?q=a%00b", "q"),
+        ("associations?status=%00", "status"),
+        ("categories/%00", "kind"),
+        ("documents?document_type=%00", "document_type"),
+        ("submissions?status=%07", "status"),
+        ("lists/key-leaders?role=%00", "role"),
+        ("fees/statement?org=%00&month=2026-01", "org"),
+    ):
+        assert _fields(client.get(f"{BASE}/{url}", headers=admin)) == {field}, url
+    assert _fields(client.patch(f"{BASE}/categories/field/%00", json={"active": True}, headers=admin)) == {"code"}
+    assert _fields(client.put(f"{BASE}/fees/schedule/%00", json={"per_request_vnd": 1, "per_row_vnd": 1}, headers=admin)) == {"dataset"}
