@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, false, select
+from sqlalchemy import exists, false, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -117,9 +117,3 @@ def agency_condition(column: Any, scope: Scope) -> Any:
     if scope.agencies is None:
         return None
     return column.in_(sorted(scope.agencies)) if scope.agencies else false()
-
-
-def and_all(*conds: Any) -> Any:
-    """AND of the conditions that are not ``None``."""
-    kept = [c for c in conds if c is not None]
-    return and_(*kept) if kept else None

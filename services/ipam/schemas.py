@@ -35,7 +35,7 @@ class Contact(Strict):
     name: Name = Field(min_length=1, max_length=200)
     title: Text = Field(default="", max_length=200)
     phone: Text = Field(default="", max_length=50)
-    email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: Name | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class AgencyCreate(Strict):
