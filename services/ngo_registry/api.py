@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
@@ -292,7 +293,7 @@ def submission_get(submission_id: Id, session: SessionDep, principal: Annotated[
     return submissions.submission_dict(session=session, sub=sub)
 
 
-@router.get("/submissions/{submission_id}/files/{file_id}", summary="A file exactly as received", response_class=Response, responses={200: {"content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}, "description": "the bytes as received, with the media type they arrived with"}})
+@router.get("/submissions/{submission_id}/files/{file_id}", summary="A file exactly as received", response_class=Response, responses={200: {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}, "description": "the bytes as received (their media type as received is the submission's files[].content_type)"}})
 def submission_file(submission_id: Id, file_id: Id, session: SessionDep, settings: Settings, principal: Annotated[Principal, require_scopes("ngo:submit", "ngo:admin", any_of=True)]) -> Response:
     from services.ngo_registry.models import RawFile
 
@@ -301,7 +302,15 @@ def submission_file(submission_id: Id, file_id: Id, session: SessionDep, setting
     if raw is None or raw.submission_id != submission_id:
         raise NotFound(f"Submission {submission_id} has no file {file_id}.")
     content = submissions.raw_path(settings.raw_dir, raw.sha256).read_bytes()
-    return Response(content, media_type=raw.content_type, headers={"X-Content-SHA256": raw.sha256, "Content-Disposition": f'attachment; filename="{raw.filename}"'})
+    # served as bytes, never as the type the uploader claimed (a stored text/html or a garbled
+    # application/json is a download, not a page or a document); the name may be Vietnamese
+    return Response(content, media_type="application/octet-stream", headers={"X-Content-SHA256": raw.sha256, "Content-Disposition": _attachment(raw.filename)})
+
+
+def _attachment(filename: str) -> str:
+    """A Content-Disposition for any stored name: an ASCII fallback and the UTF-8 name (RFC 6266)."""
+    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename) or "file"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 @router.post("/submissions/{submission_id}/review", summary="Accept (merge), request correction or reject with a reason", response_model=SubmissionOut, response_model_exclude_unset=True)

@@ -334,3 +334,22 @@ def test_hardening_5_control_characters_in_query_and_path_text_are_422(db_url, m
         assert _fields(client.get(f"{BASE}/{url}", headers=admin)) == {field}, url
     assert _fields(client.patch(f"{BASE}/categories/field/%00", json={"active": True}, headers=admin)) == {"code"}
     assert _fields(client.put(f"{BASE}/fees/schedule/%00", json={"per_request_vnd": 1, "per_row_vnd": 1}, headers=admin)) == {"dataset"}
+
+
+def test_hardening_12_a_raw_file_downloads_as_its_documented_bytes_whatever_its_name(db_url, make_client, keys) -> None:
+    client = make_client("ngo_registry", db_url)
+    aid = create(client, keys, red_cross())["id"]
+    h = keys.headers("ngo:submit", org=str(aid))
+    attached = b"{not json"
+    sent = client.post(
+        f"{BASE}/submissions/upload",
+        files=[("sheet", ("phieu.json", b'{"office_phone": "1"}', "application/json")), ("files", ("Biên bản họp.json", attached, "application/json"))],
+        headers=h,
+    )
+    assert sent.status_code == 201, sent.text
+    stored = sent.json()["files"][1]
+    assert stored["content_type"] == "application/json"  # the type as received is kept with the file
+    response = client.get(f"{BASE}/submissions/{sent.json()['id']}/files/{stored['id']}", headers=h)
+    assert response.status_code == 200 and response.content == attached
+    assert response.headers["content-type"] == "application/octet-stream"  # as the OpenAPI says
+    assert response.headers["content-disposition"] == "attachment; filename=\"Bi_n b_n h_p.json\"; filename*=UTF-8''Bi%C3%AAn%20b%E1%BA%A3n%20h%E1%BB%8Dp.json"
