@@ -265,7 +265,8 @@ def introspect(
     return JSONResponse({"active": False}, headers=NO_STORE)
 
 
-@router.post("/oauth/revoke", summary="Token revocation (RFC 7009)")
+@router.post("/oauth/revoke", summary="Token revocation (RFC 7009)", response_class=Response,
+             responses={200: {"description": "Revoked, or not a token this caller may revoke (RFC 7009 answers 200 either way); empty body"}})
 def revoke(
     request: Request,
     token: Annotated[str, Form()],

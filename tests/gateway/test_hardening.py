@@ -366,3 +366,12 @@ def test_hardening_13_gateway_tests_never_reach_the_default_upstream_ports(harne
     _, _, cid, secret = harness.org_with_client("Sở Ngoại vụ", ["ipam:read"])
     r = harness.client.get("/api/v1/ipam/prefixes", headers={"Authorization": f"Bearer {harness.client_token(cid, secret)}"})
     assert r.status_code == 503
+
+
+# -- 12 (gateway part): the document says what /oauth/revoke answers ---------------------------
+def test_hardening_12_revoke_documents_its_empty_answer(harness: GatewayHarness) -> None:
+    spec = harness.client.app.openapi()  # type: ignore[attr-defined]
+    ok = spec["paths"]["/oauth/revoke"]["post"]["responses"]["200"]
+    assert "content" not in ok  # RFC 7009: 200 with an empty body, whatever the token was
+    r = harness.client.post("/oauth/revoke", data={"token": "\U000f3d25\r", "token_type_hint": "}\x07"})
+    assert r.status_code == 200 and r.content == b""
