@@ -4,6 +4,7 @@ authorisation, imports off the event loop, the family filter, 404 links and the 
 from __future__ import annotations
 
 import io
+import statistics
 import threading
 import time
 from typing import Any
@@ -339,8 +340,12 @@ def test_hardening_9_other_requests_are_served_during_a_100000_row_import(db_url
         worker.join()
         assert result["response"].status_code == 201, result["response"].text[:500]
         assert result["response"].json() == {"created": 100_001, "rows": 100_001}
-        assert served_during_import >= 3, f"the import finished too fast to show anything ({served_during_import} rounds)"
-        assert max(latencies) < 1.0, f"slowest answer during the import: {max(latencies):.2f} s"
+        # with the import on the event loop, the first request waited for the whole parse and
+        # check (3.7 to 9.4 s here); the bounds leave room for a loaded 2-core machine (the
+        # import thread still shares the GIL)
+        assert served_during_import >= 3, f"only {served_during_import} rounds answered while the import ran"
+        assert statistics.median(latencies) < 0.5, f"median answer during the import: {statistics.median(latencies):.2f} s"
+        assert max(latencies) < 2.0, f"slowest answer during the import: {max(latencies):.2f} s"
 
 
 # -- 11: the family filter and the 404 links -------------------------------------------------------------
