@@ -298,7 +298,7 @@ def submission_file(submission_id: Id, file_id: Id, session: SessionDep, setting
     from services.ngo_registry.models import RawFile
 
     submissions.get_submission(session=session, submission_id=submission_id, principal=principal)
-    raw = session.get(RawFile, file_id)
+    raw = service.get_row(session, RawFile, file_id)
     if raw is None or raw.submission_id != submission_id:
         raise NotFound(f"Submission {submission_id} has no file {file_id}.")
     content = submissions.raw_path(settings.raw_dir, raw.sha256).read_bytes()
@@ -438,7 +438,7 @@ def stats_nature(request: Request, session: SessionDep, settings: Settings, prin
 # Every /documents route is for the NGO Department (ngo:admin), as the gateway's table says;
 # readers get the same documents as the metered list (m) under /lists/party-documents.
 def _document_or_404(session: Any, document_id: Id) -> PartyDocument:
-    doc = session.get(PartyDocument, document_id)
+    doc = service.get_row(session, PartyDocument, document_id)
     if doc is None:
         raise NotFound(f"There is no document {document_id}.")
     return doc  # type: ignore[no-any-return]

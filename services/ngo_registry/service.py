@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import TSVECTOR
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from services.ngo_registry.catalog import CATEGORY_KINDS, TERMINAL_CHANGES
 from services.ngo_registry.events import outbox
@@ -34,6 +34,17 @@ from services.ngo_registry.text import find_marking, normalise, search_text
 from shared.auth import Principal
 from shared.db import keep_after_rollback
 from shared.errors import Conflict, InvalidInput, NotFound
+
+#: ids are 32-bit INTEGER columns on PostgreSQL: a larger id (the API accepts up to 2^63-1, like
+#: IPAM) names nothing and must not reach the database, which would refuse even to compare it
+MAX_DB_ID = 2**31 - 1
+RowT = TypeVar("RowT", bound=SQLModel)
+
+
+def get_row(session: Session, model: type[RowT], row_id: int) -> RowT | None:
+    """The row of ``model`` with ``row_id``, or None (also for an id no column can hold)."""
+    return session.get(model, row_id) if 1 <= row_id <= MAX_DB_ID else None
+
 
 # -- tiers (G2, G7) ---------------------------------------------------------------------------
 PUBLIC, BASIC, ADVANCED, FULL = 0, 1, 2, 3
@@ -272,7 +283,7 @@ def validate_fields(*, data: AssociationFields, labels: Labels, rules: RuleSet, 
 # -- reading ---------------------------------------------------------------------------------
 def get_association(*, session: Session, association_id: int) -> Association:
     """The association or 404."""
-    assoc = session.get(Association, association_id)
+    assoc = get_row(session, Association, association_id)
     if assoc is None:
         raise NotFound(f"There is no association with id {association_id}.")
     return assoc
@@ -596,7 +607,7 @@ def record_status_change(
         errors.append({"field": "new_name_vi", "message": "a rename needs the new Vietnamese name"})
     for attr in ("predecessor_ids", "successor_ids"):
         for i, other in enumerate(getattr(data, attr)):
-            if other == association_id or session.get(Association, other) is None:
+            if other == association_id or get_row(session, Association, other) is None:
                 errors.append({"field": f"{attr}[{i}]", "message": f"no other association with id {other}"})
     if errors:
         raise InvalidInput("Correct these fields: " + ", ".join(e["field"] for e in errors) + ".", errors=errors)

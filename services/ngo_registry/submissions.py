@@ -143,11 +143,11 @@ def standardise(raw: dict[str, Any], *, labels: service.Labels, rules: RuleSet, 
 def submitter_association(*, session: Session, principal: Principal, requested: int | None) -> int | None:
     """The association a caller submits for: its own (org), or any/new for an administrator."""
     if principal.is_admin("ngo"):
-        if requested is not None and session.get(Association, requested) is None:
+        if requested is not None and service.get_row(session, Association, requested) is None:
             raise NotFound(f"There is no association with id {requested}.")
         return requested
     org = principal.org or ""
-    if not (org.isascii() and org.isdigit()) or not 1 <= int(org) <= MAX_ID or session.get(Association, int(org)) is None:
+    if not (org.isascii() and org.isdigit() and len(org) <= 19) or service.get_row(session, Association, int(org)) is None:
         raise Forbidden("Only an association submits its own information sheet: the token's org must be the association's id.")
     if requested is not None and requested != int(org):
         raise Forbidden("An association submits information about itself only.")
@@ -231,7 +231,7 @@ def submission_dict(*, session: Session, sub: Submission) -> dict[str, Any]:
 
 def get_submission(*, session: Session, submission_id: int, principal: Principal) -> Submission:
     """A submission its submitter or an administrator may see."""
-    sub = session.get(Submission, submission_id)
+    sub = service.get_row(session, Submission, submission_id)
     if sub is None or (not principal.is_admin("ngo") and sub.org != principal.org):
         raise NotFound(f"There is no submission {submission_id} visible to you.")
     return sub
@@ -254,7 +254,7 @@ def review_submission(
     *, session: Session, submission_id: int, decision: str, reason: str | None, principal: Principal, rules: RuleSet, today: date
 ) -> Submission:
     """Accept (merge into the record), request correction or reject, and emit submission.reviewed."""
-    sub = session.get(Submission, submission_id)
+    sub = service.get_row(session, Submission, submission_id)
     if sub is None:
         raise NotFound(f"There is no submission {submission_id}.")
     if sub.status not in ("validated", "invalid"):

@@ -66,6 +66,14 @@ def test_hardening_3_offset_and_ids_past_64_bits_are_422(db_url, make_client, ke
     ):
         assert _fields(client.get(f"{BASE}/{path.format(TOO_BIG)}", headers=admin)) == {field}, path
     assert client.get(f"{BASE}/associations/0", headers=admin).status_code == 422
+    # the largest id the API accepts names nothing (ids are 32-bit columns on PostgreSQL): 404, not 500
+    for path in ("public/associations/{}", "associations/{}", "associations/{}/history", "documents/{}", "submissions/{}", "lists/general/{}", "submissions/1/files/{}"):
+        assert client.get(f"{BASE}/{path.format(TOO_BIG - 1)}", headers=admin).status_code == 404, path
+    assert client.patch(f"{BASE}/documents/{2**31}", json={"title": "x"}, headers=admin).status_code == 404
+    assert client.post(f"{BASE}/submissions/{2**31}/review", json={"decision": "accept"}, headers=admin).status_code == 404
+    far = {"kind": "sap_nhap", "decision_number": "1/QĐ", "decision_date": "2024-01-01", "successor_ids": [TOO_BIG - 1]}
+    assert _fields(client.post(f"{BASE}/associations/{aid}/status-changes", json=far, headers=admin)) == {"successor_ids[0]"}
+    assert client.post(f"{BASE}/submissions", json={"association_id": TOO_BIG - 1}, headers=admin).status_code == 404
     assert _fields(client.get(f"{BASE}/submissions/1/files/{TOO_BIG}", headers=admin)) == {"file_id"}
     for path, body in (("associations/{}", {"name_vi": "x"}), ("documents/{}", {"title": "x"})):
         assert client.patch(f"{BASE}/{path.format(TOO_BIG)}", json=body, headers=admin).status_code == 422
