@@ -7,6 +7,7 @@ import io
 import json
 import threading
 import time
+from datetime import date
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
@@ -152,6 +153,23 @@ def test_hardening_5_a_stored_control_character_does_not_break_the_list_exports(
         cells = [c for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True) for c in row if isinstance(c, str)]  # type: ignore[union-attr]
         assert any("Chữ thập đỏ\ufffd Việt Nam" in c for c in cells), path
         assert not any("\u0007" in c for c in cells)
+    # and every other list and statistic, with control characters in leaders, labels and documents
+    client.post(f"{BASE}/documents", json=DOCUMENT, headers=keys.headers(ADMIN))
+    engine = create_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE leader SET full_name = :n"), {"n": "Bùi\u0008 Thị Hòa"})
+        conn.execute(text("UPDATE category SET label_vi = label_vi || :c"), {"c": "\u001f"})
+        conn.execute(text("UPDATE party_document SET title = :t, issuer = :i"), {"t": "Nghị định\u0001", "i": "\u0002Chính phủ"})
+    engine.dispose()
+    year = date.today().year
+    for path, params in (
+        ("lists/key-leaders", {}), ("lists/chairpersons", {}), ("lists/congress-tracking", {}), ("lists/party-documents", {}),
+        ("statistics/state-staff", {"year": year}), ("statistics/funding", {"year": year}), ("statistics/head-office", {}), ("statistics/nature", {}),
+        (f"lists/general/{aid}", {}), ("lists/by-field", {}), ("lists/by-ministry", {}), ("lists/by-nature", {}),
+    ):
+        for fmt in ("csv", "xlsx"):
+            response = client.get(f"{BASE}/{path}", params={**params, "format": fmt}, headers=h)
+            assert response.status_code == 200, (path, fmt, response.text)
 
 
 def _refusals(db_url: str) -> list[tuple[str, str, str]]:
