@@ -256,7 +256,7 @@ def test_hardening_9_a_large_upload_does_not_stall_other_requests(db_url, make_c
         answered.append(time.monotonic() - t0)
     worker.join(timeout=120)
     assert done["status"] == 201
-    assert done["upload"] - started > 1.5, "the upload was too quick to show anything"
+    assert done["upload"] - started > 1.0, "the upload was too quick to show anything"
     # other requests were answered while the upload ran, each in well under its duration
     assert answered and len(answered) >= 3, answered
     assert max(answered) < (done["upload"] - started) / 2, (answered, done["upload"] - started)
@@ -285,7 +285,7 @@ def test_hardening_9_a_large_json_submission_does_not_stall_other_requests(db_ur
         answered.append(time.monotonic() - t0)
     worker.join(timeout=120)
     assert done["status"] == 201
-    assert done["end"] - started > 1.0, "the submission was too quick to show anything"
+    assert done["end"] - started > 0.6, "the submission was too quick to show anything"
     assert answered and len(answered) >= 3, answered
     assert max(answered) < (done["end"] - started) / 2, (answered, done["end"] - started)
 
