@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import create_engine, text
 
 from tests.ngo_registry.helpers import ADMIN, BASE, create, red_cross, simple
@@ -99,7 +101,7 @@ def test_search_pages_keep_the_exact_count_and_see_renames(db_url, make_client, 
 def test_g17_validation_names_the_field(db_url, make_client, keys) -> None:
     client = make_client("ngo_registry", db_url)
     h = keys.headers(ADMIN)
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"field": "khong_co"}, "field"),
         ({"founding_decision_date": "2023-02-30"}, "founding_decision_date"),
         ({"funding": [{"year": 2024, "source": "hoi_phi", "amount_vnd": -5}]}, "funding.0.amount_vnd"),
