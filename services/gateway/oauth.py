@@ -31,6 +31,25 @@ def gateway_of(request: Request) -> Gateway:
     return gw
 
 
+#: RFC 6749 §5.2 error body, which the OAuth endpoints answer instead of a problem document
+OAUTH_ERROR = {
+    "description": "An OAuth 2.0 error (RFC 6749 §5.2)",
+    "content": {"application/json": {"schema": {
+        "type": "object", "required": ["error"],
+        "properties": {"error": {"type": "string"}, "error_description": {"type": "string"}},
+    }}},
+}
+VALIDATION_PROBLEM = {
+    "description": "A required form field is missing or not valid; `errors` names each field",
+    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
+#: the OAuth endpoints document their own errors (they opt out of the generic problem responses)
+OAUTH_DOCS: dict[str, Any] = {
+    "openapi_extra": {"x-govnet-problems": False},
+    "responses": {400: OAUTH_ERROR, 401: OAUTH_ERROR, 422: VALIDATION_PROBLEM, 429: OAUTH_ERROR},
+}
+
+
 def oauth_error(status: int, error: str, description: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"error": error, "error_description": description}, status_code=status,
                         headers={**NO_STORE, **(headers or {})})
@@ -84,7 +103,7 @@ def _token_response(token: str, claims: dict[str, Any], refresh: str | None = No
     return JSONResponse(body, headers=NO_STORE)
 
 
-@router.post("/oauth/token", summary="Issue an access token (client credentials or refresh token)")
+@router.post("/oauth/token", summary="Issue an access token (client credentials or refresh token)", **OAUTH_DOCS)
 def token_endpoint(
     request: Request,
     grant_type: Annotated[str, Form()] = "",
@@ -227,7 +246,7 @@ def _introspect_caller_ok(gw: Gateway, request: Request, client_id: str | None, 
     return _authenticate_client(gw, request, client_id, client_secret) is not None
 
 
-@router.post("/oauth/introspect", summary="Token introspection (RFC 7662)")
+@router.post("/oauth/introspect", summary="Token introspection (RFC 7662)", **OAUTH_DOCS)
 def introspect(
     request: Request,
     token: Annotated[str, Form()],
@@ -266,7 +285,9 @@ def introspect(
 
 
 @router.post("/oauth/revoke", summary="Token revocation (RFC 7009)", response_class=Response,
-             responses={200: {"description": "Revoked, or not a token this caller may revoke (RFC 7009 answers 200 either way); empty body"}})
+             openapi_extra={"x-govnet-problems": False},
+             responses={200: {"description": "Revoked, or not a token this caller may revoke (RFC 7009 answers 200 either way); empty body"},
+                        400: OAUTH_ERROR, 401: OAUTH_ERROR, 422: VALIDATION_PROBLEM})
 def revoke(
     request: Request,
     token: Annotated[str, Form()],
