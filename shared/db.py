@@ -11,6 +11,10 @@ A row that must outlive a refused request (an audit of the refusal) is handed to
 back it is written again in a short transaction of its own, after the rollback released the
 write lock. A second session opened during the request would wait for the request's own lock
 on SQLite (and hang for the busy timeout).
+
+An in-memory cache that must follow a write (the gateway's grant snapshot) is told through
+:func:`after_commit`: the callback runs once the unit of work has committed, and is dropped
+when it rolls back, so no reader sees the cache ahead of the database.
 """
 
 from __future__ import annotations
@@ -41,6 +45,8 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 #: session.info key of the rows :func:`keep_after_rollback` remembers
 KEPT_ROWS = "govnet_kept_rows"
+#: session.info key of the callbacks :func:`after_commit` remembers
+AFTER_COMMIT = "govnet_after_commit"
 
 log = logging.getLogger("govnet.db")
 
@@ -132,6 +138,24 @@ def write_kept_rows(session: Session, factory: Callable[[], Session]) -> int:
     return len(kept)
 
 
+def after_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Run ``callback`` after the unit of work of ``session`` commits; never if it rolls back."""
+    session.info.setdefault(AFTER_COMMIT, []).append(callback)
+
+
+def run_after_commit(session: Session) -> None:
+    """Run the callbacks :func:`after_commit` gave ``session``, once, after its commit.
+
+    The write has committed: a failing callback is logged, never raised, so the caller is not
+    told that a committed write failed.
+    """
+    for callback in session.info.pop(AFTER_COMMIT, []):
+        try:
+            callback()
+        except Exception:
+            log.exception("an after-commit callback failed", extra={"callback": repr(callback)})
+
+
 class Database:
     """One service's engine and its session factory."""
 
@@ -154,9 +178,12 @@ class Database:
             session.commit()
             session.info.pop(KEPT_ROWS, None)  # they rode the commit
         except BaseException:
+            session.info.pop(AFTER_COMMIT, None)  # nothing committed: nothing to follow
             session.rollback()  # releases the connection, and with it SQLite's write lock
             write_kept_rows(session, self.session)
             raise
+        else:
+            run_after_commit(session)
         finally:
             session.close()
 
