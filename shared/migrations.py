@@ -1,8 +1,10 @@
 """Alembic, one migration history per service (``services/<name>/migrations``).
 
 Besides running migrations, this module holds the steps several services' migrations share:
+:func:`create_event_tables` (the outbox and inbox every service has),
 :func:`create_revoked_grant_table` and :func:`never_reuse_ids` (SQLite tables rebuilt with
-AUTOINCREMENT so a deleted row's id is never handed out again).
+AUTOINCREMENT so a deleted row's id is never handed out again). A step's DDL is frozen history:
+a later change to the tables is a new step, never an edit of one a migration already calls.
 """
 
 from __future__ import annotations
@@ -17,9 +19,6 @@ from alembic.config import Config
 from sqlalchemy import MetaData
 
 from shared.db import is_sqlite, make_engine
-
-#: table keyword that makes SQLite ids strictly increasing (ROWID reuse otherwise)
-SQLITE_AUTOINCREMENT = {"sqlite_autoincrement": True}
 
 SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
 
@@ -86,6 +85,40 @@ def run_env(metadata: MetaData) -> None:
 
 
 # -- steps shared by the services' migrations ---------------------------------------------------
+def create_event_tables() -> None:
+    """The ``outbox`` and ``inbox`` tables of :func:`shared.events.outbox.event_tables`."""
+    op.create_table(
+        "inbox",
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("topic", sa.String(length=200), nullable=False),
+        sa.Column("type", sa.String(length=200), nullable=False),
+        sa.Column("outcome", sa.String(length=20), nullable=False),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("event_id", name=op.f("pk_inbox")),
+    )
+    op.create_index("ix_inbox_processed_at", "inbox", ["processed_at"], unique=False)
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("event_id", sa.String(length=36), nullable=False),
+        sa.Column("topic", sa.String(length=200), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
+        sa.UniqueConstraint("event_id", name=op.f("uq_outbox_event_id")),
+    )
+
+
+def drop_event_tables() -> None:
+    op.drop_table("outbox")
+    op.drop_index("ix_inbox_processed_at", table_name="inbox")
+    op.drop_table("inbox")
+
+
 def create_revoked_grant_table() -> None:
     """The ``revoked_grant`` table of :func:`shared.events.outbox.event_tables` (grants a service refuses)."""
     op.create_table(
