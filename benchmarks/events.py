@@ -29,12 +29,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import Column, Float, Integer, String, Table, text
 from sqlalchemy.orm import Session
 
-from shared.broker import free_test_port, start_broker
+from shared.broker import start_broker
 from shared.config import SuiteSettings
-from shared.db import Database, create_scratch_database, drop_scratch_database, service_registry
+from shared.db import Database, service_registry
 from shared.events import CloudEvent, Outbox, event_tables
 from shared.events.consumer import BatchHandler, EventConsumer, Handler
 from shared.events.relay import OutboxRelay
+from tests.support import create_scratch_database, drop_scratch_database, free_test_port
 
 EVENT_TYPE = "govnet.benchfeed.item.changed.v1"
 #: concurrent request streams committing state changes (as API workers would)

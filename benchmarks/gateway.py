@@ -27,8 +27,9 @@ from typing import Any
 
 import httpx
 
-from shared.broker import free_test_port
-from shared.db import create_scratch_database, drop_scratch_database
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.support import create_scratch_database, drop_scratch_database, free_test_port
 
 REPO = Path(__file__).resolve().parent.parent
 PY = sys.executable

@@ -34,7 +34,8 @@ from services.ipam import service as svc
 from services.ipam.models import IpAddress, Prefix, ServiceCategory
 from services.ipam.schemas import AddressRequest, AgencyCreate, PrefixCreate, PrefixRequest, ServiceCreate
 from shared import migrations
-from shared.db import Database, scratch_database
+from shared.db import Database
+from tests.support import scratch_database
 
 ACTOR = svc.Actor(sub="bench")
 

@@ -36,7 +36,8 @@ from services.ngo_registry.demo import bulk_load, generate
 from services.ngo_registry.rules import DECREE_45_2010
 from services.ngo_registry.settings import NgoRegistrySettings
 from shared import migrations
-from shared.db import make_engine, scratch_database
+from shared.db import make_engine
+from tests.support import scratch_database
 
 ISSUER, AUDIENCE = "http://127.0.0.1:8000", "govnet"
 BATCH = 5000

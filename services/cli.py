@@ -18,7 +18,7 @@ from typing import Annotated
 
 import typer
 
-from shared.broker import broker_command, port_in_use, wait_for_port
+from shared.broker import broker_command, port_in_use, start_broker, wait_for_port
 from shared.config import ALL_TOPICS, SERVICE_NAMES, SuiteSettings
 from shared.events.kafka import ensure_topics
 
@@ -126,9 +126,7 @@ def up(
             if port_in_use(host, int(port)):
                 typer.echo(f"a broker already listens on {suite.kafka_bootstrap}; using it", err=True)
             else:
-                log = open(suite.var_dir / "log" / "broker.log", "ab")
-                children.append(subprocess.Popen(broker_command(host, int(port)), stdout=log, stderr=log))
-                wait_for_port(host, int(port), timeout=15, proc=children[-1])
+                children.append(start_broker(host, int(port), log_path=suite.var_dir / "log" / "broker.log"))
         # create every topic once, up front, with the configured partitions (see shared/events)
         asyncio.run(ensure_topics(suite, ALL_TOPICS))
         subprocess.run([sys.executable, "-m", "services.cli", "migrate", "all"], check=True, env=env)

@@ -20,13 +20,30 @@ def broker_command(host: str, port: int) -> list[str]:
     return [broker_binary(), "broker", "--listener-url", url, "--advertised-listener-url", url, "--storage-engine", "memory://tansu/"]
 
 
-def start_broker(host: str = "127.0.0.1", port: int = 9092, *, log_path: str | None = None) -> subprocess.Popen[bytes]:
-    """Start tansu in the background on ``host:port`` and wait until it accepts connections."""
-    out = open(log_path, "ab") if log_path else subprocess.DEVNULL
-    proc = subprocess.Popen(
-        broker_command(host, port), stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "RUST_LOG": "warn"}
-    )
-    wait_for_port(host, port, timeout=15, proc=proc)
+def start_broker(
+    host: str = "127.0.0.1", port: int = 9092, *, log_path: str | os.PathLike[str] | None = None
+) -> subprocess.Popen[bytes]:
+    """Start tansu in the background on ``host:port`` and wait until it accepts connections.
+
+    Its output goes to ``log_path`` (appended); without one it is discarded, and tansu is told
+    to log warnings only, not to spend time on lines nobody reads.
+    """
+    if log_path is None:
+        proc = subprocess.Popen(
+            broker_command(host, port),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "RUST_LOG": "warn"},
+        )
+    else:
+        with open(log_path, "ab") as log:  # the child keeps its own copy of the descriptor
+            proc = subprocess.Popen(broker_command(host, port), stdout=log, stderr=log)
+    try:
+        wait_for_port(host, port, timeout=15, proc=proc)
+    except BaseException:
+        proc.kill()  # not left running behind a caller that never got its handle
+        proc.wait()
+        raise
     return proc
 
 
@@ -41,26 +58,6 @@ def wait_for_port(host: str, port: int, *, timeout: float, proc: subprocess.Pope
         except OSError:
             time.sleep(0.05)
     raise TimeoutError(f"nothing listens on {host}:{port} after {timeout}s")
-
-
-def free_test_port() -> int:
-    """A free loopback port BELOW the ephemeral range, for brokers and servers that tests start.
-
-    A client that keeps reconnecting to a dead port inside the ephemeral range can connect to
-    itself (TCP simultaneous open), so a stopped broker would look alive. Real brokers listen
-    on 9092; test brokers get ports from 20000-30000 for the same reason.
-    """
-    import random
-
-    for _ in range(500):
-        port = random.randint(20000, 30000)
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 20000-30000")
 
 
 def port_in_use(host: str, port: int) -> bool:

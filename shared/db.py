@@ -200,41 +200,6 @@ class Database:
         self.engine.dispose()
 
 
-def create_scratch_database(admin_url: str, prefix: str = "govnet_scratch") -> str:
-    """Create an empty PostgreSQL database next to ``admin_url``'s; returns its URL (tests, benchmarks)."""
-    import uuid
-
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))  # a generated name: safe to quote in
-    finally:
-        admin.dispose()
-    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_scratch_database(admin_url: str, url: str) -> None:
-    """Drop a database made by :func:`create_scratch_database`, closing its connections."""
-    name = make_url(url).database
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
-
-
-@contextmanager
-def scratch_database(admin_url: str, prefix: str = "govnet_scratch") -> Iterator[str]:
-    """A PostgreSQL database that exists for the ``with`` block."""
-    url = create_scratch_database(admin_url, prefix)
-    try:
-        yield url
-    finally:
-        drop_scratch_database(admin_url, url)
-
-
 def session_dependency(request: Request) -> Iterator[Session]:
     """The request's unit of work: commit when the endpoint returns, roll back when it raises."""
     database: Database = request.app.state.database

@@ -24,8 +24,8 @@ from fastapi.testclient import TestClient
 from jwt.algorithms import OKPAlgorithm
 
 from shared import migrations
-from shared.broker import broker_command, free_test_port, wait_for_port
-from shared.db import scratch_database
+from shared.broker import start_broker
+from tests.support import free_test_port, scratch_database
 
 TEST_ISSUER = "http://127.0.0.1:8000"
 TEST_AUDIENCE = "govnet"
@@ -64,9 +64,7 @@ class Broker:
         return f"127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(broker_command("127.0.0.1", self.port), stdout=log, stderr=log)
-        wait_for_port("127.0.0.1", self.port, timeout=15, proc=self.proc)
+        self.proc = start_broker("127.0.0.1", self.port, log_path=self.log_path)
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

@@ -21,7 +21,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from shared.broker import free_test_port, wait_for_port
+from shared.broker import wait_for_port
+from tests.support import free_test_port
 
 pytestmark = pytest.mark.fuzz
 

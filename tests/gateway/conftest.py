@@ -21,7 +21,7 @@ from services.gateway import service
 from services.gateway.models import utcnow
 from services.gateway.runtime import Gateway
 from services.gateway.service import ScopeDecision
-from shared.broker import free_test_port
+from tests.support import free_test_port
 
 ADMIN_PASSWORD = "Adm1n-Passw0rd!x"
 FAST_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_kib": 1024, "argon2_parallelism": 1}

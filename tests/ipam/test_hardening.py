@@ -15,8 +15,8 @@ import uvicorn
 from openpyxl import load_workbook
 from sqlalchemy import create_engine, text
 
-from shared.broker import free_test_port
 from tests.conftest import service_settings
+from tests.support import free_test_port
 
 API = "/api/v1/ipam"
 BIG = 2**63  # one past the largest id a database column holds

@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 from services.cli import app as cli
 from services.ngo_registry import backup
 from shared import migrations
-from shared.db import create_scratch_database, drop_scratch_database
 from tests.conftest import POSTGRES_URL, wait_until
 from tests.ngo_registry.helpers import ADMIN, BASE, create, red_cross, simple
+from tests.support import create_scratch_database, drop_scratch_database
 
 
 def test_g18_backup_includes_raw_files_and_restores_into_a_fresh_database(db_url, db_backend, make_client, keys, tmp_path, monkeypatch) -> None:

@@ -18,9 +18,10 @@ from services.gateway.settings import GatewaySettings
 from services.ipam.settings import IpamSettings
 from shared.auth import TokenVerifier
 from shared.config import SuiteSettings
-from shared.db import Database, scratch_database
+from shared.db import Database
 from shared.events.relay import OutboxRelay
 from tests.conftest import POSTGRES_URL, TEST_AUDIENCE, TEST_ISSUER, Broker, SigningKeys, wait_until
+from tests.support import scratch_database
 
 
 # -- settings -----------------------------------------------------------------------------
