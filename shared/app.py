@@ -11,25 +11,23 @@ import contextlib
 import inspect
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import Table, delete, insert, select
 
 from shared.auth import TokenVerifier
 from shared.config import ServiceSettings
 from shared.db import Database
 from shared.errors import install_problem_handlers
 from shared.events.consumer import EventConsumer, Handler
-from shared.events.envelope import CloudEvent
 from shared.events.kafka import BrokerWatch, broker_reachable
 from shared.events.outbox import Outbox
 from shared.events.relay import OutboxRelay
 from shared.observability import RequestContextMiddleware, configure_logging
 from shared.openapi import install_problem_openapi
+from shared.revocations import grant_handlers, load_revoked_grants
 
 log = logging.getLogger("govnet.app")
 
@@ -47,8 +45,14 @@ def create_service_app(
     handlers: dict[str, Handler] | None = None,
     startup: Sequence[StartupHook] = (),
     configure_logs: bool = False,
+    refuse_revoked_grants: bool = True,
 ) -> FastAPI:
-    """Build a service's FastAPI app."""
+    """Build a service's FastAPI app.
+
+    ``refuse_revoked_grants``: follow the gateway's grant events and refuse revoked grants'
+    tokens here too (:mod:`shared.revocations`); off only for the gateway, which holds the
+    grants themselves.
+    """
     service = settings.service_name
     if configure_logs:
         configure_logging(service, level=settings.log_level, json_lines=settings.log_json)
@@ -64,7 +68,7 @@ def create_service_app(
         workers: list[Any] = []
         watch: BrokerWatch | None = None  # one broker probe per service, for relay and consumer
         all_handlers = dict(handlers or {})
-        if service != "gateway":
+        if refuse_revoked_grants:
             # revocations this service was told about before a restart still hold after it
             await asyncio.to_thread(load_revoked_grants, database, outbox.tables.revoked_grants, app.state.verifier)
             all_handlers.update(grant_handlers(app.state.verifier, outbox.tables.revoked_grants))
@@ -128,43 +132,6 @@ def create_service_app(
     # errors are problem+json: the document says so, with every status a route can answer
     install_problem_openapi(app)
     return app
-
-
-GRANT_REVOKED = "govnet.gateway.grant.revoked.v1"
-GRANT_RESUMED = "govnet.gateway.grant.resumed.v1"
-
-
-def grant_handlers(verifier: TokenVerifier, table: Table) -> dict[str, Handler]:
-    """Handlers that keep a service's verifier in step with the gateway's grants.
-
-    The gateway refuses tokens of a revoked or suspended grant itself; this is the services'
-    own line of defence for tokens that reach them some other way. Each revocation is kept in
-    the service's ``revoked_grant`` table (in the consumer's transaction, with its inbox row),
-    so a restarted service still refuses the grant's tokens.
-    """
-
-    def revoked(session: Any, event: CloudEvent) -> None:
-        grant_id = str(event.data["grant_id"])
-        known = session.execute(select(table.c.grant_id).where(table.c.grant_id == grant_id)).first()
-        if known is None:
-            session.execute(insert(table).values(grant_id=grant_id, revoked_at=datetime.now(UTC)))
-        verifier.revoke_grant(grant_id)  # refusing early is safe: a retried event revokes again
-
-    def resumed(session: Any, event: CloudEvent) -> None:
-        grant_id = str(event.data["grant_id"])
-        session.execute(delete(table).where(table.c.grant_id == grant_id))
-        verifier.restore_grant(grant_id)
-
-    return {GRANT_REVOKED: revoked, GRANT_RESUMED: resumed}
-
-
-def load_revoked_grants(database: Database, table: Table, verifier: TokenVerifier) -> int:
-    """Feed the verifier every grant this service has recorded as revoked; returns how many."""
-    with database.transaction(write=False) as session:
-        grant_ids = session.execute(select(table.c.grant_id)).scalars().all()
-    for grant_id in grant_ids:
-        verifier.revoke_grant(str(grant_id))
-    return len(grant_ids)
 
 
 def probes_router(service: str) -> APIRouter:

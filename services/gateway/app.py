@@ -17,9 +17,13 @@ from fastapi.responses import JSONResponse
 from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.gateway import service
-from services.gateway.api import router as access_router
+from services.gateway.access.api import router as access_router
+from services.gateway.access.service import ensure_operator_grant
+from services.gateway.audit.api import router as audit_router
+from services.gateway.clients.api import router as clients_router
 from services.gateway.events import HANDLERS, outbox
+from services.gateway.identity.api import router as users_router
+from services.gateway.identity.service import admin_exists, create_user
 from services.gateway.oauth import router as oauth_router
 from services.gateway.openapi import aggregated_openapi
 from services.gateway.proxy import ProxyApp, path_problem
@@ -127,12 +131,12 @@ def strong_password(length: int = 20) -> str:
 def bootstrap_demo_admin(gw: Gateway) -> None:
     """First start with demo data: create ``admin`` and write its credentials (mode 0600) for ``govnet up``."""
     with gw.database.transaction() as session:
-        if service.admin_exists(session=session):
+        if admin_exists(session=session):
             return
-        org, _ = service.ensure_operator_grant(session=session)
+        org, _ = ensure_operator_grant(session=session)
         password = strong_password()
-        service.create_user(session=session, hasher=gw.hasher, rules=gw.rules, username="admin", password=password,
-                            org_id=org.id, full_name="Quản trị viên GovNet", is_admin=True, must_change=True)
+        create_user(session=session, hasher=gw.hasher, rules=gw.rules, username="admin", password=password,
+                    org_id=org.id, full_name="Quản trị viên GovNet", is_admin=True, must_change=True)
     path = gw.settings.var_dir / "admin-credentials.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -150,10 +154,11 @@ def create_app(settings: GatewaySettings | None = None, *, configure_logs: bool 
         settings=settings,
         title="GovNet Gateway",
         description="The suite's only public entry: OAuth2 tokens, access registrations and grants, the audited proxy.",
-        routers=[oauth_router, access_router],
+        routers=[oauth_router, access_router, users_router, clients_router, audit_router],
         outbox=outbox,
         handlers=HANDLERS,
         configure_logs=configure_logs,
+        refuse_revoked_grants=False,  # the gateway holds the grants: its snapshot reads them directly
     )
     inner = app.router.lifespan_context
 

@@ -7,14 +7,23 @@ from datetime import timedelta
 from typing import Annotated
 
 import typer
+from argon2 import PasswordHasher
 
-from services.gateway import service
-from services.gateway.audit import AuditWriter
+from services.gateway.access.service import (
+    active_grants,
+    create_grant,
+    ensure_operator_grant,
+    ensure_organisation,
+)
+from services.gateway.audit.writer import AuditWriter
+from services.gateway.clients.service import create_client
+from services.gateway.identity.service import create_user, make_hasher
 from services.gateway.keys import rotate_signing_key
 from services.gateway.models import utcnow
 from services.gateway.rules import PasswordRules
 from services.gateway.settings import GatewaySettings
 from shared.db import Database
+from shared.errors import DomainError
 
 
 def _context() -> tuple[GatewaySettings, Database]:
@@ -22,9 +31,9 @@ def _context() -> tuple[GatewaySettings, Database]:
     return settings, Database(settings.database_url, pool_size=1)
 
 
-def _hasher(settings: GatewaySettings):  # type: ignore[no-untyped-def]
-    return service.make_hasher(time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib,
-                               parallelism=settings.argon2_parallelism)
+def _hasher(settings: GatewaySettings) -> PasswordHasher:
+    return make_hasher(time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib,
+                       parallelism=settings.argon2_parallelism)
 
 
 def register(app: typer.Typer) -> None:
@@ -51,17 +60,17 @@ def register(app: typer.Typer) -> None:
         try:
             with database.transaction() as session:
                 if admin:
-                    organisation, _ = service.ensure_operator_grant(session=session)
+                    organisation, _ = ensure_operator_grant(session=session)
                 elif org:
-                    organisation = service.ensure_organisation(session=session, ref=org)
+                    organisation = ensure_organisation(session=session, ref=org)
                 else:
                     raise typer.BadParameter("give --org, or --admin")
-                user = service.create_user(session=session, hasher=_hasher(settings), rules=PasswordRules(),
-                                           username=username, password=password, org_id=organisation.id,
-                                           full_name=full_name, is_admin=admin, must_change=must_change)
+                user = create_user(session=session, hasher=_hasher(settings), rules=PasswordRules(),
+                                   username=username, password=password, org_id=organisation.id,
+                                   full_name=full_name, is_admin=admin, must_change=must_change)
             audit.record("user_created", actor="cli", org=user.org_id, detail={"username": username, "admin": admin})
             audit.flush()
-        except service.DomainError as exc:
+        except DomainError as exc:
             typer.echo(f"error: {exc.detail}", err=True)
             raise typer.Exit(1) from None
         finally:
@@ -81,22 +90,22 @@ def register(app: typer.Typer) -> None:
         audit = AuditWriter(database)
         try:
             with database.transaction() as session:
-                organisation = service.ensure_organisation(session=session, ref=org)
+                organisation = ensure_organisation(session=session, ref=org)
                 wanted = scope.split()
-                held = {s for g in service.active_grants(session=session, org_id=organisation.id) for s in g.scopes}
+                held = {s for g in active_grants(session=session, org_id=organisation.id) for s in g.scopes}
                 missing = sorted(set(wanted) - held)
                 grant_id = None
                 if missing:
                     now = utcnow()
-                    grant = service.create_grant(session=session, org_id=organisation.id, scopes=missing,
-                                                 valid_from=now, valid_until=now + timedelta(days=days))
+                    grant = create_grant(session=session, org_id=organisation.id, scopes=missing,
+                                         valid_from=now, valid_until=now + timedelta(days=days))
                     grant_id = grant.id
-                client, secret = service.create_client(session=session, hasher=_hasher(settings), name=name,
-                                                       org_id=organisation.id)
+                client, secret = create_client(session=session, hasher=_hasher(settings), name=name,
+                                               org_id=organisation.id)
             audit.record("client_created", actor="cli", org=organisation.id, client_id=client.client_id,
                          grant_id=grant_id, detail={"scopes": wanted})
             audit.flush()
-        except service.DomainError as exc:
+        except DomainError as exc:
             typer.echo(f"error: {exc.detail}", err=True)
             raise typer.Exit(1) from None
         finally:

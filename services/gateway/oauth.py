@@ -15,11 +15,15 @@ from urllib.parse import unquote_plus
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import JSONResponse, Response
 
-from services.gateway import service
-from services.gateway.models import Client, User
+from services.gateway.access.service import active_grants, decide_scope
+from services.gateway.clients import service as clients
+from services.gateway.identity import service as identity
+from services.gateway.identity.service import Locked, LoginOutcome, PasswordChangeRequired
+from services.gateway.models import Client, User, aware, utcnow
 from services.gateway.routes import KNOWN_SCOPES
 from services.gateway.runtime import CONSOLE_CLIENT_ID, Gateway, liveness, rate_headers, token_grants
 from services.gateway.schemas import LoginIn, PasswordChangeIn, TokenOut
+from shared.db import after_commit
 from shared.errors import DomainError, TooManyRequests, Unauthorized
 
 router = APIRouter(tags=["oauth"])
@@ -94,7 +98,7 @@ def _authenticate_client(gw: Gateway, request: Request, client_id: str | None, c
     if creds is None:
         return None
     with gw.database.transaction(write=False) as session:
-        return service.authenticate_client(session=session, hasher=gw.hasher, client_id=creds[0], secret=creds[1])
+        return clients.authenticate_client(session=session, hasher=gw.hasher, client_id=creds[0], secret=creds[1])
 
 
 def _token_response(token: str, claims: dict[str, Any], refresh: str | None = None) -> JSONResponse:
@@ -125,9 +129,9 @@ def token_endpoint(
             return oauth_error(401, "invalid_client", "Client authentication failed: unknown client or wrong secret.",
                                {"WWW-Authenticate": 'Basic realm="govnet"'})
         with gw.database.transaction(write=False) as session:
-            grants = service.active_grants(session=session, org_id=client.org_id)
+            grants = active_grants(session=session, org_id=client.org_id)
         try:
-            decision = service.decide_scope(grants=grants, requested=scope)
+            decision = decide_scope(grants=grants, requested=scope)
         except ValueError as exc:
             return oauth_error(400, "invalid_scope", f"The client's organisation holds no active grant for: {exc}.")
         if not decision.scope:
@@ -141,7 +145,7 @@ def token_endpoint(
         if not refresh_token:
             return oauth_error(400, "invalid_request", "Send refresh_token.")
         with gw.database.transaction() as session:
-            used = service.use_refresh_token(session=session, token=refresh_token)
+            used = clients.use_refresh_token(session=session, token=refresh_token)
             if used is None:
                 return oauth_error(400, "invalid_grant", "The refresh token is unknown, expired or revoked; log in again.")
             row, user = used
@@ -157,15 +161,15 @@ def token_endpoint(
 
 
 def _user_token(gw: Gateway, session: Any, user: User, requested: str | None) -> tuple[str, dict[str, Any], str] | JSONResponse:
-    grants = service.active_grants(session=session, org_id=user.org_id)
+    grants = active_grants(session=session, org_id=user.org_id)
     try:
-        decision = service.decide_scope(grants=grants, requested=requested)
+        decision = decide_scope(grants=grants, requested=requested)
     except ValueError as exc:
         return oauth_error(400, "invalid_scope", f"Your organisation holds no active grant for: {exc}.")
     if not user.is_admin:
         decision.scope = [s for s in decision.scope if s != "gateway:admin"]
     token, claims = gw.mint(sub=f"user:{user.username}", org=user.org_id, client_id=CONSOLE_CLIENT_ID, decision=decision)
-    refresh = service.issue_refresh_token(session=session, user=user, scope=claims["scope"],
+    refresh = clients.issue_refresh_token(session=session, user=user, scope=claims["scope"],
                                           seconds=gw.settings.refresh_token_seconds)
     return token, claims, refresh
 
@@ -176,32 +180,32 @@ def login(body: LoginIn, request: Request) -> Response:
     limit_anonymous(gw, request)
     ip = client_ip(request)
     with gw.database.transaction() as session:
-        result = service.attempt_login(session=session, hasher=gw.hasher, rules=gw.rules,
+        result = identity.attempt_login(session=session, hasher=gw.hasher, rules=gw.rules,
                                        username=body.username, password=body.password, source=ip)
         issued = None
-        if result.outcome == service.LoginOutcome.ok and result.user is not None:
+        if result.outcome == LoginOutcome.ok and result.user is not None:
             issued = _user_token(gw, session, result.user, None)
     actor = f"user:{body.username}"
     org = result.user.org_id if result.user else None
     outcome = result.outcome
-    if outcome in (service.LoginOutcome.bad_credentials, service.LoginOutcome.locked_now):
+    if outcome in (LoginOutcome.bad_credentials, LoginOutcome.locked_now):
         gw.audit.record("login_failed", actor=actor, org=org, ip=ip, detail={"reason": "bad_credentials"})
-        if outcome == service.LoginOutcome.locked_now:
+        if outcome == LoginOutcome.locked_now:
             gw.audit.record("account_locked", actor=actor, org=org, ip=ip,
                             detail={"until": result.locked_until.isoformat() if result.locked_until else None})
-            raise service.Locked(f"Too many failed attempts: the account is locked for {gw.rules.lockout_minutes} minutes "
+            raise Locked(f"Too many failed attempts: the account is locked for {gw.rules.lockout_minutes} minutes "
                                  "from your address.")
         raise Unauthorized("Wrong user name or password.")
-    if outcome == service.LoginOutcome.locked:
+    if outcome == LoginOutcome.locked:
         gw.audit.record("login_failed", actor=actor, org=org, ip=ip, detail={"reason": "locked"})
         until = result.locked_until.isoformat() if result.locked_until else ""
-        raise service.Locked(f"The account is locked from your address until {until} after repeated failures; "
+        raise Locked(f"The account is locked from your address until {until} after repeated failures; "
                              "try again later.", locked_until=until)
-    if outcome in (service.LoginOutcome.must_change, service.LoginOutcome.expired):
-        why = ("This is your first login" if outcome == service.LoginOutcome.must_change
+    if outcome in (LoginOutcome.must_change, LoginOutcome.expired):
+        why = ("This is your first login" if outcome == LoginOutcome.must_change
                else f"Your password is older than {gw.rules.max_age_days} days")
         gw.audit.record("login_failed", actor=actor, org=org, ip=ip, detail={"reason": outcome.value})
-        raise service.PasswordChangeRequired(
+        raise PasswordChangeRequired(
             f"{why}: set a new password at POST /auth/password, then log in again.", change_url="/auth/password"
         )
     if isinstance(issued, JSONResponse) or issued is None:
@@ -218,18 +222,18 @@ def change_password(body: PasswordChangeIn, request: Request) -> Response:
     limit_anonymous(gw, request)
     ip = client_ip(request)
     with gw.database.transaction() as session:
-        user = service.user_by_username(session=session, username=body.username)
-        result = service.attempt_login(session=session, hasher=gw.hasher, rules=gw.rules.model_copy(update={"max_age_days": 0}),
+        user = identity.user_by_username(session=session, username=body.username)
+        result = identity.attempt_login(session=session, hasher=gw.hasher, rules=gw.rules.model_copy(update={"max_age_days": 0}),
                                        username=body.username, password=body.current_password, source=ip)
-    if result.outcome in (service.LoginOutcome.bad_credentials, service.LoginOutcome.locked_now, service.LoginOutcome.locked):
+    if result.outcome in (LoginOutcome.bad_credentials, LoginOutcome.locked_now, LoginOutcome.locked):
         gw.audit.record("password_change_failed", actor=f"user:{body.username}", ip=ip, detail={"reason": result.outcome.value})
-        if result.outcome == service.LoginOutcome.bad_credentials:
+        if result.outcome == LoginOutcome.bad_credentials:
             raise Unauthorized("Wrong user name or current password.")
-        raise service.Locked("The account is locked from your address after repeated failures; try again later.")
+        raise Locked("The account is locked from your address after repeated failures; try again later.")
     with gw.database.transaction() as session:
-        user = service.user_by_username(session=session, username=body.username)
+        user = identity.user_by_username(session=session, username=body.username)
         assert user is not None
-        service.set_password(session=session, hasher=gw.hasher, rules=gw.rules, user=user, new_password=body.new_password)
+        identity.set_password(session=session, hasher=gw.hasher, rules=gw.rules, user=user, new_password=body.new_password)
     gw.audit.record("password_changed", actor=f"user:{body.username}", org=user.org_id, ip=ip)
     return Response(status_code=204)
 
@@ -271,13 +275,9 @@ def introspect(
         claims["scope"] = " ".join(sorted(alive.scopes)) if principal.grant else claims.get("scope", "")
         return JSONResponse({"active": True, "token_type": "Bearer", **claims}, headers=NO_STORE)
     with gw.database.transaction(write=False) as session:
-        from sqlmodel import select
-
-        from services.gateway.models import RefreshToken, aware, utcnow
-
-        row = session.exec(select(RefreshToken).where(RefreshToken.token_hash == service.sha256_hex(token))).first()
-        if row is not None and row.revoked_at is None and (aware(row.expires_at) or utcnow()) > utcnow():
-            user = session.get(User, row.user_id)
+        live = clients.live_refresh_token(session=session, token=token)
+        if live is not None:
+            row, user = live
             return JSONResponse({"active": True, "token_type": "refresh_token", "scope": row.scope,
                                  "sub": f"user:{user.username}" if user else None,
                                  "exp": int((aware(row.expires_at) or utcnow()).timestamp())}, headers=NO_STORE)
@@ -304,13 +304,13 @@ def revoke(
     # a client may revoke its own tokens; a person's console (public client) revokes what it holds
     if principal is not None and (client is None or principal.client_id == client.client_id or principal.client_id == CONSOLE_CLIENT_ID):
         with gw.database.transaction() as session:
-            service.revoke_access_token(session=session, jti=str(principal.jti), exp=int(principal.claims["exp"]))
-        gw.grants.invalidate()
+            clients.revoke_access_token(session=session, jti=str(principal.jti), exp=int(principal.claims["exp"]))
+            after_commit(session, gw.grants.invalidate)  # the snapshot's deny-list follows the commit
         gw.audit.record("token_revoked", actor=principal.sub, org=principal.org, grant_id=principal.grant,
                         client_id=principal.client_id, detail={"jti": principal.jti})
         return Response(status_code=200, headers=NO_STORE)
     with gw.database.transaction() as session:
-        if service.revoke_refresh_token(session=session, token=token):
+        if clients.revoke_refresh_token(session=session, token=token):
             gw.audit.record("refresh_token_revoked", ip=client_ip(request))
     return Response(status_code=200, headers=NO_STORE)
 

@@ -17,11 +17,12 @@ from typing import Any
 import httpx
 from sqlalchemy import select as sa_select
 
-from services.gateway.audit import AuditWriter
+from services.gateway.access.service import ScopeDecision
+from services.gateway.audit.writer import AuditWriter
+from services.gateway.identity.service import make_hasher
 from services.gateway.keys import KeyStore, LocalVerifier
 from services.gateway.models import Grant, GrantStatus, RevokedToken, aware, utcnow
 from services.gateway.rules import PasswordRules
-from services.gateway.service import ScopeDecision, make_hasher
 from services.gateway.settings import GatewaySettings
 from shared.auth import Principal
 from shared.db import Database

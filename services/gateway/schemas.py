@@ -9,13 +9,11 @@ alike. Other free text is :data:`shared.types.Text`. Every datetime in a respons
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from shared.types import Name, Text
-
-T = TypeVar("T")
 
 
 def _utc(value: datetime) -> datetime:
@@ -25,12 +23,6 @@ def _utc(value: datetime) -> datetime:
 
 #: a datetime that always leaves with its offset (ISO 8601, UTC)
 UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
-
-
-class Page(BaseModel, Generic[T]):
-    count: int
-    next: str | None
-    results: list[T]
 
 
 class LoginIn(BaseModel):

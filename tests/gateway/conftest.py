@@ -17,10 +17,12 @@ import uvicorn
 from fastapi import FastAPI, Request, Response
 from fastapi.testclient import TestClient
 
-from services.gateway import service
+from services.gateway.access import service as access
+from services.gateway.access.service import ScopeDecision
+from services.gateway.clients import service as clients
+from services.gateway.identity import service as identity
 from services.gateway.models import utcnow
 from services.gateway.runtime import Gateway
-from services.gateway.service import ScopeDecision
 from tests.support import free_test_port
 
 ADMIN_PASSWORD = "Adm1n-Passw0rd!x"
@@ -39,9 +41,9 @@ class GatewayHarness:
     def admin(self, username: str = "root") -> dict[str, str]:
         """Create an administrator (no forced change) and return bearer headers for it."""
         with self.gw.database.transaction() as session:
-            org, _ = service.ensure_operator_grant(session=session)
-            if service.user_by_username(session=session, username=username) is None:
-                service.create_user(session=session, hasher=self.gw.hasher, rules=self.gw.rules, username=username,
+            org, _ = access.ensure_operator_grant(session=session)
+            if identity.user_by_username(session=session, username=username) is None:
+                identity.create_user(session=session, hasher=self.gw.hasher, rules=self.gw.rules, username=username,
                                     password=ADMIN_PASSWORD, org_id=org.id, is_admin=True, must_change=False)
         response = self.client.post("/auth/login", json={"username": username, "password": ADMIN_PASSWORD})
         assert response.status_code == 200, response.text
@@ -50,11 +52,11 @@ class GatewayHarness:
     def org_with_client(self, name: str, scopes: list[str]) -> tuple[str, str, str, str]:
         """An organisation with an active grant of ``scopes`` and a client: (org_id, grant_id, client_id, secret)."""
         with self.gw.database.transaction() as session:
-            org = service.ensure_organisation(session=session, ref=name)
+            org = access.ensure_organisation(session=session, ref=name)
             now = utcnow()
-            grant = service.create_grant(session=session, org_id=org.id, scopes=scopes, valid_from=now - timedelta(minutes=1),
+            grant = access.create_grant(session=session, org_id=org.id, scopes=scopes, valid_from=now - timedelta(minutes=1),
                                          valid_until=now + timedelta(days=30))
-            client, secret = service.create_client(session=session, hasher=self.gw.hasher, name=name, org_id=org.id)
+            client, secret = clients.create_client(session=session, hasher=self.gw.hasher, name=name, org_id=org.id)
             return org.id, grant.id, client.client_id, secret
 
     def client_token(self, client_id: str, secret: str, scope: str | None = None) -> str:
@@ -187,9 +189,9 @@ class ServedGateway:
     def token(self, scopes: list[str]) -> str:
         """A token of a fresh organisation holding an active grant of ``scopes``."""
         with self.gw.database.transaction() as session:
-            org = service.ensure_organisation(session=session, ref="Tổ chức " + " ".join(scopes))
+            org = access.ensure_organisation(session=session, ref="Tổ chức " + " ".join(scopes))
             now = utcnow()
-            grant = service.create_grant(session=session, org_id=org.id, scopes=scopes,
+            grant = access.create_grant(session=session, org_id=org.id, scopes=scopes,
                                          valid_from=now - timedelta(minutes=1), valid_until=now + timedelta(days=1))
             org_id, grant_id = org.id, grant.id
         token, _ = self.gw.mint(sub="client:raw", org=org_id, client_id="raw", decision=ScopeDecision(scopes, [grant_id]))

@@ -336,18 +336,20 @@ def test_hardening_5_usernames_and_names_refuse_control_and_invisible_characters
 
 def test_hardening_5_the_service_layer_refuses_look_alike_names_too(harness: GatewayHarness) -> None:
     """The CLI (``govnet user create``) and other callers reach the service functions directly."""
-    from services.gateway import service
+    from services.gateway.access import service as access
+    from services.gateway.clients import service as clients
+    from services.gateway.identity import service as identity
     from shared.errors import InvalidInput
 
     with harness.gw.database.transaction() as session:
-        org = service.ensure_organisation(session=session, ref="Sở Y tế")
+        org = access.ensure_organisation(session=session, ref="Sở Y tế")
         with pytest.raises(InvalidInput, match="username"):
-            service.create_user(session=session, hasher=harness.gw.hasher, rules=harness.gw.rules, username="ad\u200bmin",
+            identity.create_user(session=session, hasher=harness.gw.hasher, rules=harness.gw.rules, username="ad\u200bmin",
                                 password="Look-Alike-Pass-1", org_id=org.id)
         with pytest.raises(InvalidInput, match="name"):
-            service.create_organisation(session=session, name="Sở\u0007 Y tế", kind="agency")
+            access.create_organisation(session=session, name="Sở\u0007 Y tế", kind="agency")
         with pytest.raises(InvalidInput, match="name"):
-            service.create_client(session=session, hasher=harness.gw.hasher, name="lgsp\u202e", org_id=org.id)
+            clients.create_client(session=session, hasher=harness.gw.hasher, name="lgsp\u202e", org_id=org.id)
 
 
 # -- 13: the tests own their ports ----------------------------------------------------------------

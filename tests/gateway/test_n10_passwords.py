@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from services.gateway import service
+from services.gateway.access import service as access
+from services.gateway.identity import service as identity
 from services.gateway.models import LoginLock, User, aware, utcnow
 from services.gateway.rules import PasswordRules, password_weaknesses
 from tests.gateway.conftest import GatewayHarness
@@ -14,8 +15,8 @@ GOOD = "Correct-Horse-9x"
 
 def _user(h: GatewayHarness, username: str = "official", *, must_change: bool = False, password: str = GOOD) -> User:
     with h.gw.database.transaction() as session:
-        org = service.ensure_organisation(session=session, ref="Sở Thông tin và Truyền thông An Giang")
-        return service.create_user(session=session, hasher=h.gw.hasher, rules=h.gw.rules, username=username,
+        org = access.ensure_organisation(session=session, ref="Sở Thông tin và Truyền thông An Giang")
+        return identity.create_user(session=session, hasher=h.gw.hasher, rules=h.gw.rules, username=username,
                                    password=password, org_id=org.id, must_change=must_change)
 
 
@@ -80,7 +81,7 @@ def test_n10_change_is_forced_after_90_days(harness: GatewayHarness) -> None:
     _user(harness)
     assert _login(harness, GOOD) == 200
     with harness.gw.database.transaction() as session:
-        user = service.user_by_username(session=session, username="official")
+        user = identity.user_by_username(session=session, username="official")
         assert user is not None
         user.password_changed_at = utcnow() - timedelta(days=harness.gw.rules.max_age_days + 1)
         session.add(user)
@@ -105,7 +106,7 @@ def test_n10_five_failures_lock_the_account_for_15_minutes(harness: GatewayHarne
     assert response.status_code == 423
     assert response.headers["content-type"] == "application/problem+json"
     with harness.gw.database.transaction() as session:
-        user = service.user_by_username(session=session, username="official")
+        user = identity.user_by_username(session=session, username="official")
         assert user is not None and user.locked_until is not None
         remaining = aware(user.locked_until) - utcnow()  # type: ignore[operator]
         assert timedelta(minutes=14) < remaining <= timedelta(minutes=15)

@@ -3,8 +3,8 @@ is refused (and never forwarded); a path no rule matches is refused too."""
 
 from __future__ import annotations
 
+from services.gateway.access.service import ScopeDecision
 from services.gateway.routes import KNOWN_SCOPES, ROUTES, match_route
-from services.gateway.service import ScopeDecision
 from tests.gateway.conftest import GatewayHarness
 
 

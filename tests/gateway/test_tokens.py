@@ -57,18 +57,19 @@ def test_g7_token_is_accepted_by_the_shared_verifier_over_http(db_url: str, tmp_
     with ThreadedServer(create_app(settings)) as server:
         import httpx
 
-        from services.gateway import service
+        from services.gateway.access import service as access
+        from services.gateway.clients import service as clients
         from services.gateway.models import utcnow
 
         app_state = server.server.config.app.state  # type: ignore[union-attr]
         gw = app_state.gateway
         with gw.database.transaction() as session:
-            org = service.ensure_organisation(session=session, ref="LGSP An Giang")
+            org = access.ensure_organisation(session=session, ref="LGSP An Giang")
             from datetime import timedelta
 
-            service.create_grant(session=session, org_id=org.id, scopes=["incidents:read"], valid_from=utcnow() - timedelta(minutes=1),
+            access.create_grant(session=session, org_id=org.id, scopes=["incidents:read"], valid_from=utcnow() - timedelta(minutes=1),
                                  valid_until=utcnow() + timedelta(days=1))
-            client, secret = service.create_client(session=session, hasher=gw.hasher, name="lgsp", org_id=org.id)
+            client, secret = clients.create_client(session=session, hasher=gw.hasher, name="lgsp", org_id=org.id)
         r = httpx.post(server.url + "/oauth/token", data={"grant_type": "client_credentials"}, auth=(client.client_id, secret))
         assert r.status_code == 200, r.text
         verifier = TokenVerifier(jwks_url=server.url + "/.well-known/jwks.json", issuer=settings.jwt_issuer,

@@ -1,4 +1,4 @@
-"""Reports and exports of the gateway service."""
+"""Exports of the audit trail (CSV evidence for an inspector, G9)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,1 @@
+"""The hash-chained audit trail: its writer, its reading and its export (G9, N15)."""
