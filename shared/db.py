@@ -22,15 +22,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import MetaData, event, text
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlalchemy.orm import registry
-from sqlmodel import Session, SQLModel, create_engine
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import AutoString, Session, SQLModel, create_engine
 
 #: constraint names every service uses, so migrations can name what they alter
 NAMING_CONVENTION: dict[str, str] = {
@@ -60,6 +62,30 @@ def make_base(name: str) -> type[SQLModel]:
     """The SQLModel base class of one service (its own metadata and naming convention)."""
     base: type[SQLModel] = type(name, (SQLModel,), {}, registry=service_registry())  # type: ignore[call-arg]
     return base
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+class EnumText(TypeDecorator[E], Generic[E]):
+    """A StrEnum column stored as its plain text value (VARCHAR, no database enum type), read back as the enum.
+
+    The stored values and the column type are those of a plain ``str`` column, so turning one
+    into an enum needs no migration; an unknown stored value is refused on read, as on write.
+    """
+
+    impl = AutoString
+    cache_ok = True
+
+    def __init__(self, enum: type[E], length: int) -> None:
+        super().__init__(length=length)
+        self.enum = enum
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum(value)
 
 
 def is_sqlite(engine_or_url: Engine | str) -> bool:
