@@ -229,13 +229,6 @@ def current_principal(
     return principal
 
 
-def optional_principal(request: Request) -> Principal | None:
-    """The caller if a token was sent (public routes that show more to signed-in callers)."""
-    if bearer_token(request) is None:
-        return None
-    return current_principal(request)
-
-
 def require_scopes(*scopes: str, any_of: bool = False) -> Any:
     """A dependency that needs every scope in ``scopes`` (or one of them with ``any_of``).
 

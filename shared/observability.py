@@ -19,6 +19,8 @@ from typing import Any
 from prometheus_client import Counter, Gauge, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.errors import PROBLEM_BASE, PROBLEM_JSON, PayloadTooLarge
+
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
 HTTP_REQUESTS = Counter(
@@ -157,7 +159,7 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, limited_receive, send_wrapper)
         except _BodyTooLarge:
-            status_holder[0] = 413
+            status_holder[0] = PayloadTooLarge.status
             await _send_too_large(send, rid, limit)
         finally:
             route = scope.get("route")
@@ -193,18 +195,18 @@ class _BodyTooLarge(Exception):
 async def _send_too_large(send: Send, rid: str, limit: int) -> None:
     body = json.dumps(
         {
-            "type": "urn:govnet:problem:payload-too-large",
-            "title": "Request body too large",
-            "status": 413,
+            "type": f"{PROBLEM_BASE}{PayloadTooLarge.code}",
+            "title": PayloadTooLarge.title,
+            "status": PayloadTooLarge.status,
             "detail": f"The request body is larger than {limit} bytes; send a smaller body.",
         }
     ).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": PayloadTooLarge.status,
             "headers": [
-                (b"content-type", b"application/problem+json"),
+                (b"content-type", PROBLEM_JSON.encode()),
                 (b"content-length", str(len(body)).encode()),
                 (b"x-request-id", rid.encode()),
             ],

@@ -5,7 +5,7 @@ documents only its own 422 body, as ``application/json``. :func:`install_problem
 each operation promise what it can really answer, with the ``Problem`` schema:
 
 - 422 on every operation that takes parameters or a body, or writes (FastAPI's body replaced);
-- 401 where a token is read (required or optional), 403 where one is required;
+- 401 and 403 where a token is required;
 - 404 on routes with path parameters, 409 on writes, 413 on operations that take a body;
 - 429 everywhere (the gateway's rate limits answer it for the service's routes).
 
@@ -24,7 +24,7 @@ from fastapi import FastAPI, routing
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from shared.auth import current_principal, optional_principal
+from shared.auth import current_principal
 from shared.errors import PROBLEM_JSON
 
 OPT_OUT = "x-govnet-problems"
@@ -85,30 +85,23 @@ def _api_routes(routes: list[Any]) -> Iterator[Any]:
             yield context
 
 
-def _auth(route: Any) -> str | None:
-    """'required', 'optional' or None: how the route reads a bearer token."""
-    calls = set(_calls(route.dependant))
-    if current_principal in calls:
-        return "required"
-    if optional_principal in calls:
-        return "optional"
-    return None
+def _needs_token(route: Any) -> bool:
+    """True when the route reads a bearer token (it depends on :func:`current_principal`)."""
+    return current_principal in set(_calls(route.dependant))
 
 
 def _problem_response(description: str) -> dict[str, Any]:
     return {"description": description, "content": {PROBLEM_JSON: {"schema": dict(PROBLEM_REF)}}}
 
 
-def document_operation(operation: dict[str, Any], *, method: str, path: str, auth: str | None) -> None:
+def document_operation(operation: dict[str, Any], *, method: str, path: str, needs_token: bool) -> None:
     """Declare the problem responses ``operation`` can answer (in place)."""
     responses: dict[str, Any] = operation.setdefault("responses", {})
     statuses = {"429"}
     if operation.get("parameters") or "requestBody" in operation or method in WRITE_METHODS:
         statuses.add("422")
-    if auth:
-        statuses.add("401")
-    if auth == "required":
-        statuses.add("403")
+    if needs_token:
+        statuses.update(("401", "403"))
     if "{" in path:
         statuses.add("404")
     if method in WRITE_METHODS:
@@ -146,7 +139,7 @@ def document_problems(schema: dict[str, Any], routes: list[Any]) -> dict[str, An
                 continue
             if operation.pop(OPT_OUT, True) is False:
                 continue
-            document_operation(operation, method=method.lower(), path=route.path_format, auth=_auth(route))
+            document_operation(operation, method=method.lower(), path=route.path_format, needs_token=_needs_token(route))
     # FastAPI's validation schemas are unused once every 422 is a problem document
     text = json.dumps(paths)
     for name in ("HTTPValidationError", "ValidationError"):
