@@ -12,19 +12,24 @@ from typing import Any
 from fastapi import FastAPI
 from sqlmodel import select
 
-from services.ngo_registry import backup, reports, service
 from services.ngo_registry.api import router
+from services.ngo_registry.backup import service as backup
 from services.ngo_registry.demo import generate
 from services.ngo_registry.events import HANDLERS, outbox
-from services.ngo_registry.models import Association
-from services.ngo_registry.schemas import AssociationCreate
+from services.ngo_registry.lists.reports import scan_overdue_congresses
+from services.ngo_registry.records.models import Association
+from services.ngo_registry.records.schemas import AssociationCreate
+from services.ngo_registry.records.service import create_association
 from services.ngo_registry.settings import NgoRegistrySettings
 from shared.app import create_service_app
+from shared.auth import Principal
 from shared.db import Database
 from shared.exports import today_vn
 
 log = logging.getLogger("govnet.ngo_registry")
 DEMO_COUNT = 200
+#: who loads the demo data: its versions and provenance name "demo" as the actor
+DEMO_LOADER = Principal(sub="demo", org=None, scopes=frozenset({"ngo:admin"}), grant=None)
 
 
 def load_demo_data(database: Database, settings: NgoRegistrySettings) -> int:
@@ -34,11 +39,12 @@ def load_demo_data(database: Database, settings: NgoRegistrySettings) -> int:
             return 0
         today = today_vn()
         for payload in generate(DEMO_COUNT, today=today):
-            service.create_association(session=session, data=AssociationCreate.model_validate(payload), actor="demo", source="demo", rules=settings.rules, today=today)
+            create_association(session=session, principal=DEMO_LOADER, data=AssociationCreate.model_validate(payload), source="demo", rules=settings.rules, today=today)
     return DEMO_COUNT
 
 
 def run_backup(settings: NgoRegistrySettings) -> backup.BackupResult:
+    """One backup with the configured directories and depth (G18)."""
     return backup.backup(database_url=settings.database_url, raw_dir=settings.raw_dir, backup_dir=settings.backup_dir, keep=settings.backup_keep)
 
 
@@ -64,7 +70,7 @@ async def _congress_scans(database: Database, settings: NgoRegistrySettings) -> 
 
             def scan() -> int:
                 with database.transaction() as session:
-                    return reports.scan_overdue_congresses(session=session, rules=settings.rules, today=today_vn())
+                    return scan_overdue_congresses(session=session, rules=settings.rules, today=today_vn())
 
             await asyncio.to_thread(scan)
         except Exception:

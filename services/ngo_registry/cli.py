@@ -19,7 +19,7 @@ def register(app: typer.Typer) -> None:
         database_url: Annotated[str | None, typer.Option(help="Back up this database instead of the configured one")] = None,
     ) -> None:
         """Write a consistent backup (SQLite online backup or pg_dump) with the raw files to var/backups/."""
-        from services.ngo_registry import backup
+        from services.ngo_registry.backup import service as backup
         from services.ngo_registry.settings import NgoRegistrySettings
 
         if service != "ngo_registry":
@@ -42,7 +42,7 @@ def register(app: typer.Typer) -> None:
         raw_dir: Annotated[Path | None, typer.Option(help="Where to put the raw files (default: the service's)")] = None,
     ) -> None:
         """Restore a backup into the configured database (or --database-url) and verify it."""
-        from services.ngo_registry import backup
+        from services.ngo_registry.backup import service as backup
         from services.ngo_registry.settings import NgoRegistrySettings
 
         settings = NgoRegistrySettings()

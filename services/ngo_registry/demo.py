@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from services.ngo_registry.models import (
+from services.ngo_registry.records.models import (
     AffiliatedUnit,
     Association,
     Congress,

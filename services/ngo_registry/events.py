@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.ngo_registry.models import EVENT_TABLES
+from services.ngo_registry.database import EVENT_TABLES
 from shared.events import Outbox
 from shared.events.consumer import Handler
 

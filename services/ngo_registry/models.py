@@ -1,325 +1,52 @@
-"""Tables of the ngo_registry service."""
+"""Every table of the ngo_registry service, on one metadata (for migrations and backups).
+
+Each domain keeps its tables in its own ``models.py``; importing this module registers them all
+on :data:`Base`'s metadata, which Alembic's autogenerate and the backup fingerprints read.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Any
-
-import sqlalchemy as sa
-from sqlmodel import Field
-
-from shared.db import make_base
-from shared.events import event_tables
-
-if TYPE_CHECKING:  # mypy needs a class, not a variable, as a base
-    from sqlmodel import SQLModel as Base
-else:
-    Base = make_base("NgoRegistryBase")
-EVENT_TABLES = event_tables(Base.metadata)
-
-_BIGINT = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def _ts(**kw: Any) -> Any:
-    return Field(default_factory=utcnow, sa_type=sa.DateTime(timezone=True), **kw)  # type: ignore[call-overload]
-
-
-class Category(Base, table=True):  # type: ignore[call-arg]
-    """One entry of a category list (danh mục, G5)."""
-
-    __tablename__ = "category"
-    __table_args__ = (sa.UniqueConstraint("kind", "code"), {"sqlite_autoincrement": True})
-
-    id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=40)
-    code: str = Field(max_length=60)
-    label_vi: str = Field(max_length=300)
-    position: int = 0
-    active: bool = True
-
-
-class Association(Base, table=True):  # type: ignore[call-arg]
-    """An association (hội) or NGO: the Form 1 record (G1, G17)."""
-
-    __tablename__ = "association"
-    __table_args__ = (
-        sa.Index("ix_association_field_name", "field_code", "name_vi"),
-        sa.Index("ix_association_agency_name", "managing_agency_code", "name_vi"),
-        sa.Index("ix_association_nature_name", "nature_code", "name_vi"),
-        sa.Index("ix_association_scope", "scope_code"),
-        sa.Index("ix_association_next_congress_due", "next_congress_due"),
-        sa.Index("ix_association_search_text", "search_text"),
-        sa.Index("ix_association_updated_at", "updated_at"),
-        sa.Index("ix_association_status_name", "status", "name_vi", "chair_name"),
-        sa.Index("ix_association_status_due", "status", "next_congress_due"),
-        sa.Index("ix_association_status_nature_scope", "status", "nature_code", "scope_code", "special_status"),
-        sa.Index("ix_association_status_origin_area", "status", "office_origin_code", "office_area_m2"),
-        {"sqlite_autoincrement": True},
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    name_vi: str = Field(max_length=500)
-    name_foreign: str | None = Field(default=None, max_length=500)
-    abbreviation: str | None = Field(default=None, max_length=100)
-    name_type_code: str = Field(max_length=60)
-    scope_code: str = Field(max_length=60)
-    purpose: str | None = Field(default=None, sa_type=sa.Text)
-    field_code: str = Field(max_length=60)
-    managing_agency_code: str = Field(max_length=60)
-    nature_code: str = Field(max_length=60)
-    special_status: bool = False
-    founding_decision_number: str | None = Field(default=None, max_length=100)
-    founding_decision_date: date | None = None
-    founding_decision_issuer: str | None = Field(default=None, max_length=300)
-    charter_decision_number: str | None = Field(default=None, max_length=100)
-    charter_approval_date: date | None = None
-    office_address: str | None = Field(default=None, max_length=500)
-    office_phone: str | None = Field(default=None, max_length=50)
-    office_area_m2: float | None = None
-    office_origin_code: str | None = Field(default=None, max_length=60)
-    dossier_number: str | None = Field(default=None, max_length=100)
-    dossier_location: str | None = Field(default=None, max_length=300)
-    dossier_reconciled_on: date | None = None
-    status: str = Field(default="active", max_length=30)
-    #: the normalised (lower-case, diacritics removed) names for diacritic-insensitive search
-    search_text: str = Field(default="", max_length=1200)
-    #: denormalised from leaders/congresses for fast lists
-    chair_name: str | None = Field(default=None, max_length=300)
-    last_congress_on: date | None = None
-    last_term_number: int | None = None
-    term_years: int | None = None
-    next_congress_due: date | None = None
-    overdue_level_notified: int = 0
-    version: int = 1
-    created_at: datetime = _ts()
-    updated_at: datetime = _ts()
-
-
-def _assoc_fk() -> Any:
-    return Field(sa_column_args=[sa.ForeignKey("association.id", ondelete="CASCADE")], index=True)
-
-
-class Leader(Base, table=True):  # type: ignore[call-arg]
-    """A leader of an association: role, name, period."""
-
-    __tablename__ = "leader"
-    __table_args__ = (sa.Index("ix_leader_role_current", "role_code", "to_date"), sa.Index("ix_leader_association_current", "association_id", "to_date", "role_code"), {"sqlite_autoincrement": True})
-    id: int | None = Field(default=None, primary_key=True)
-    association_id: int = _assoc_fk()
-    role_code: str = Field(max_length=60)
-    full_name: str = Field(max_length=300)
-    from_date: date | None = None
-    to_date: date | None = None
-
-
-class Congress(Base, table=True):  # type: ignore[call-arg]
-    """A congress (đại hội): founding, term or extraordinary."""
-
-    __tablename__ = "congress"
-    __table_args__ = {"sqlite_autoincrement": True}
-    id: int | None = Field(default=None, primary_key=True)
-    association_id: int = _assoc_fk()
-    kind_code: str = Field(max_length=60)
-    held_on: date
-    term_number: int | None = None
-    term_years: int | None = None
-    delegates: int | None = None
-
-
-class MemberCount(Base, table=True):  # type: ignore[call-arg]
-    """Members by type as of a date."""
-
-    __tablename__ = "member_count"
-    __table_args__ = {"sqlite_autoincrement": True}
-    id: int | None = Field(default=None, primary_key=True)
-    association_id: int = _assoc_fk()
-    as_of: date
-    member_type_code: str = Field(max_length=60)
-    count: int
-
-
-class StaffAllocation(Base, table=True):  # type: ignore[call-arg]
-    """State-assigned staff (biên chế) of a special-status association in a year."""
-
-    __tablename__ = "staff_allocation"
-    __table_args__ = (sa.UniqueConstraint("association_id", "year"), sa.Index("ix_staff_allocation_year", "year"), {"sqlite_autoincrement": True})
-    id: int | None = Field(default=None, primary_key=True)
-    association_id: int = Field(sa_column_args=[sa.ForeignKey("association.id", ondelete="CASCADE")])
-    year: int
-    staff: int
-
-
-class Funding(Base, table=True):  # type: ignore[call-arg]
-    """Operating funds of a year by source, in VND (integers)."""
-
-    __tablename__ = "funding"
-    __table_args__ = (sa.Index("ix_funding_year_source", "year", "source_code", "association_id", "amount_vnd"), {"sqlite_autoincrement": True})
-    id: int | None = Field(default=None, primary_key=True)
-    association_id: int = _assoc_fk()
-    year: int
-    source_code: str = Field(max_length=60)
-    amount_vnd: int = Field(sa_type=sa.BigInteger)
-
-
-class AffiliatedUnit(Base, table=True):  # type: ignore[call-arg]
-    """A legal entity, representative office or branch of an association."""
-
-    __tablename__ = "affiliated_unit"
-    __table_args__ = {"sqlite_autoincrement": True}
-    id: int | None = Field(default=None, primary_key=True)
-    association_id: int = _assoc_fk()
-    kind_code: str = Field(max_length=60)
-    name: str = Field(max_length=500)
-    address: str | None = Field(default=None, max_length=500)
-    decision_number: str | None = Field(default=None, max_length=100)
-
-
-class StatusChange(Base, table=True):  # type: ignore[call-arg]
-    """A rename, division, split-off, merger, consolidation or dissolution."""
-
-    __tablename__ = "status_change"
-    __table_args__ = {"sqlite_autoincrement": True}
-    id: int | None = Field(default=None, primary_key=True)
-    association_id: int = _assoc_fk()
-    kind_code: str = Field(max_length=60)
-    decision_number: str = Field(max_length=100)
-    decision_date: date
-    note: str | None = Field(default=None, sa_type=sa.Text)
-    created_at: datetime = _ts()
-
-
-class AssociationLink(Base, table=True):  # type: ignore[call-arg]
-    """A predecessor -> successor link created by a status change (read both ways)."""
-
-    __tablename__ = "association_link"
-    __table_args__ = (sa.UniqueConstraint("status_change_id", "predecessor_id", "successor_id"), {"sqlite_autoincrement": True})
-    id: int | None = Field(default=None, primary_key=True)
-    status_change_id: int = Field(sa_column_args=[sa.ForeignKey("status_change.id", ondelete="CASCADE")])
-    predecessor_id: int = _assoc_fk()
-    successor_id: int = _assoc_fk()
-
-
-class RecordVersion(Base, table=True):  # type: ignore[call-arg]
-    """A full snapshot of a record after each change (the history)."""
-
-    __tablename__ = "record_version"
-    __table_args__ = (sa.UniqueConstraint("association_id", "version"), {"sqlite_autoincrement": True})
-    id: int | None = Field(default=None, primary_key=True)
-    association_id: int = Field(sa_column_args=[sa.ForeignKey("association.id", ondelete="CASCADE")])
-    version: int
-    snapshot: dict[str, Any] = Field(sa_type=sa.JSON)
-    changed_fields: list[str] = Field(default_factory=list, sa_type=sa.JSON)
-    source: str = Field(max_length=100)
-    actor: str = Field(max_length=200)
-    changed_at: datetime = _ts()
-
-
-class FieldProvenance(Base, table=True):  # type: ignore[call-arg]
-    """Who last set each field of a record: a submission or a staff member, and when."""
-
-    __tablename__ = "field_provenance"
-    __table_args__ = (sa.UniqueConstraint("association_id", "field"), {"sqlite_autoincrement": True})
-    id: int | None = Field(default=None, primary_key=True)
-    association_id: int = Field(sa_column_args=[sa.ForeignKey("association.id", ondelete="CASCADE")])
-    field: str = Field(max_length=100)
-    source: str = Field(max_length=100)
-    actor: str = Field(max_length=200)
-    at: datetime = _ts()
-
-
-class Submission(Base, table=True):  # type: ignore[call-arg]
-    """An information sheet sent by an association: raw, then basic, then reviewed."""
-
-    __tablename__ = "submission"
-    __table_args__ = (sa.Index("ix_submission_status", "status"), {"sqlite_autoincrement": True})
-    id: int | None = Field(default=None, primary_key=True)
-    association_id: int | None = Field(default=None, index=True)
-    org: str = Field(max_length=200)
-    submitted_by: str = Field(max_length=200)
-    format: str = Field(max_length=10)
-    status: str = Field(default="received", max_length=30)
-    raw_sha256: str = Field(max_length=64)
-    standardised: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
-    validation_errors: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
-    review_decision: str | None = Field(default=None, max_length=30)
-    review_reason: str | None = Field(default=None, sa_type=sa.Text)
-    reviewed_by: str | None = Field(default=None, max_length=200)
-    reviewed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
-    created_at: datetime = _ts()
-
-
-class RawFile(Base, table=True):  # type: ignore[call-arg]
-    """A file as received (payload or attachment), stored by its SHA-256, never altered."""
-
-    __tablename__ = "raw_file"
-    __table_args__ = {"sqlite_autoincrement": True}
-    id: int | None = Field(default=None, primary_key=True)
-    submission_id: int = Field(sa_column_args=[sa.ForeignKey("submission.id")], index=True)
-    role: str = Field(max_length=20)  # payload | attachment
-    filename: str = Field(max_length=300)
-    content_type: str = Field(max_length=200)
-    size: int
-    sha256: str = Field(max_length=64)
-    created_at: datetime = _ts()
-
-
-class PartyDocument(Base, table=True):  # type: ignore[call-arg]
-    """A Party or State document on associations (G14 item m)."""
-
-    __tablename__ = "party_document"
-    __table_args__ = {"sqlite_autoincrement": True}
-    id: int | None = Field(default=None, primary_key=True)
-    number: str = Field(max_length=100)
-    title: str = Field(max_length=1000)
-    document_type_code: str = Field(max_length=60)
-    issuer: str = Field(max_length=300)
-    issued_on: date
-    effective_on: date | None = None
-    summary: str | None = Field(default=None, sa_type=sa.Text)
-    created_at: datetime = _ts()
-    updated_at: datetime = _ts()
-
-
-class FeeSchedule(Base, table=True):  # type: ignore[call-arg]
-    """The price of one value-added dataset, in VND per request and per row (G8)."""
-
-    __tablename__ = "fee_schedule"
-    __table_args__ = {"sqlite_autoincrement": True}
-    id: int | None = Field(default=None, primary_key=True)
-    dataset: str = Field(max_length=60, unique=True)
-    per_request_vnd: int = Field(sa_type=sa.BigInteger)
-    per_row_vnd: int = Field(sa_type=sa.BigInteger)
-    updated_at: datetime = _ts()
-
-
-class FeeMeter(Base, table=True):  # type: ignore[call-arg]
-    """One metered value-added request."""
-
-    __tablename__ = "fee_meter"
-    __table_args__ = (sa.Index("ix_fee_meter_org_at", "org", "at"), {"sqlite_autoincrement": True})
-    id: int | None = Field(default=None, primary_key=True, sa_type=_BIGINT)
-    at: datetime = _ts()
-    grant: str | None = Field(default=None, max_length=200)
-    org: str = Field(max_length=200)
-    sub: str = Field(max_length=200)
-    dataset: str = Field(max_length=60)
-    rows: int
-    amount_vnd: int = Field(sa_type=sa.BigInteger)
-
-
-class ClassifiedRefusal(Base, table=True):  # type: ignore[call-arg]
-    """An attempt to store information marked Mật, Tối mật or Tuyệt mật (refused, G1)."""
-
-    __tablename__ = "classified_refusal"
-    __table_args__ = {"sqlite_autoincrement": True}
-    id: int | None = Field(default=None, primary_key=True)
-    at: datetime = _ts()
-    sub: str = Field(max_length=200)
-    org: str | None = Field(default=None, max_length=200)
-    route: str = Field(max_length=300)
-    marking: str = Field(max_length=30)
-    where: str = Field(max_length=300)
+from services.ngo_registry.categories.models import Category
+from services.ngo_registry.database import EVENT_TABLES, Base
+from services.ngo_registry.documents.models import PartyDocument
+from services.ngo_registry.fees.models import FeeMeter, FeeSchedule
+from services.ngo_registry.records.models import (
+    AffiliatedUnit,
+    Association,
+    AssociationLink,
+    AssociationStatus,
+    ClassifiedRefusal,
+    Congress,
+    FieldProvenance,
+    Funding,
+    Leader,
+    MemberCount,
+    RecordVersion,
+    StaffAllocation,
+    StatusChange,
+)
+from services.ngo_registry.submissions.models import RawFile, Submission
+
+__all__ = [
+    "EVENT_TABLES",
+    "AffiliatedUnit",
+    "Association",
+    "AssociationLink",
+    "AssociationStatus",
+    "Base",
+    "Category",
+    "ClassifiedRefusal",
+    "Congress",
+    "FeeMeter",
+    "FeeSchedule",
+    "FieldProvenance",
+    "Funding",
+    "Leader",
+    "MemberCount",
+    "PartyDocument",
+    "RawFile",
+    "RecordVersion",
+    "StaffAllocation",
+    "StatusChange",
+    "Submission",
+]

@@ -12,30 +12,8 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import IntEnum
-from typing import Generic, TypeVar
 
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class LegalBasis:
-    """Where a parameter comes from."""
-
-    document: str
-    article: str
-    effective: date
-
-    def cite(self) -> str:
-        return f"{self.document}, {self.article} (hiệu lực {self.effective:%d/%m/%Y})"
-
-
-@dataclass(frozen=True)
-class Parameter(Generic[T]):
-    """A legal parameter: its value and its basis."""
-
-    value: T
-    basis: LegalBasis
-
+from shared.legal import LegalBasis, Parameter
 
 DECISION_113 = "Quyết định 113/QĐ-BNV ngày 05/02/2013"
 DECREE_45 = "Nghị định 45/2010/NĐ-CP ngày 21/4/2010"

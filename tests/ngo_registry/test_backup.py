@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from services.cli import app as cli
-from services.ngo_registry import backup
+from services.ngo_registry.backup import service as backup
 from shared import migrations
 from tests.conftest import POSTGRES_URL, wait_until
 from tests.ngo_registry.helpers import ADMIN, BASE, create, red_cross, simple
@@ -78,10 +78,10 @@ def test_demo_data_loads_once_with_overdue_congresses(tmp_path, make_client, key
     h = keys.headers(ADMIN)
     page = client.get(f"{BASE}/associations", params={"limit": 1}, headers=h).json()
     assert page["count"] == 200
-    assert client.get(f"{BASE}/public/associations", params={"q": "hoi chu thap do viet nam"}).json()["items"][0]["name_vi"] == "Hội Chữ thập đỏ Việt Nam"
+    assert client.get(f"{BASE}/public/associations", params={"q": "hoi chu thap do viet nam"}).json()["results"][0]["name_vi"] == "Hội Chữ thập đỏ Việt Nam"
     overdue = client.get(f"{BASE}/lists/congress-tracking", params={"min_level": 2}, headers=h).json()
     assert overdue["count"] >= 20
-    scopes = {i["scope"]["code"] for i in client.get(f"{BASE}/associations", params={"limit": 200}, headers=h).json()["items"]}
+    scopes = {i["scope"]["code"] for i in client.get(f"{BASE}/associations", params={"limit": 200}, headers=h).json()["results"]}
     assert scopes == {"ca_nuoc", "lien_tinh", "tinh", "huyen", "xa"}
     again = make_client("ngo_registry", db, load_demo_data=True, backup_schedule_enabled=False)
     assert again.get(f"{BASE}/associations", params={"limit": 1}, headers=h).json()["count"] == 200

@@ -54,7 +54,7 @@ def test_hardening_3_offset_and_ids_past_64_bits_are_422(db_url, make_client, ke
     assert _fields(client.get(f"{BASE}/public/associations", params={"offset": TOO_BIG})) == {"offset"}
     assert _fields(client.get(f"{BASE}/public/associations", params={"limit": TOO_BIG})) == {"limit"}
     last = client.get(f"{BASE}/public/associations", params={"offset": TOO_BIG - 1})
-    assert last.status_code == 200 and last.json()["items"] == [] and last.json()["count"] == 1
+    assert last.status_code == 200 and last.json()["results"] == [] and last.json()["count"] == 1
     assert _fields(client.get(f"{BASE}/public/associations", params={"q": "hoi", "offset": TOO_BIG})) == {"offset"}
     # ids in paths
     for path, field in (

@@ -48,8 +48,8 @@ def test_g15_public_routes_need_no_token_and_show_public_fields(db_url, make_cli
     rec = create(client, keys, red_cross())
     create(client, keys, simple("Hội Khuyến học Việt Nam"))
     page = client.get(f"{BASE}/public/associations", params={"field": "nhan_dao"}).json()
-    assert page["count"] == 1 and page["items"][0]["name_vi"] == "Hội Chữ thập đỏ Việt Nam"
-    item = page["items"][0]
+    assert page["count"] == 1 and page["results"][0]["name_vi"] == "Hội Chữ thập đỏ Việt Nam"
+    item = page["results"][0]
     assert "leaders" not in item and "chair_name" not in item and "special_status" not in item
     one = client.get(f"{BASE}/public/associations/{rec['id']}").json()
     assert one["tier"] == "public" and "funding" not in one and "members" not in one and "dossier" not in one
@@ -66,12 +66,12 @@ def test_search_ignores_diacritics_and_ranks(db_url, make_client, keys) -> None:
     headers = keys.headers("ngo:read:basic")
     hits = client.get(f"{BASE}/associations", params={"q": "hoi chu thap do"}, headers=headers).json()
     assert hits["count"] == 2
-    assert hits["items"][0]["id"] == target["id"]  # the whole phrase ranks above scattered words
+    assert hits["results"][0]["id"] == target["id"]  # the whole phrase ranks above scattered words
     same = client.get(f"{BASE}/associations", params={"q": "Hội Chữ thập đỏ"}, headers=headers).json()
-    assert [i["id"] for i in same["items"]] == [i["id"] for i in hits["items"]]
+    assert [i["id"] for i in same["results"]] == [i["id"] for i in hits["results"]]
     filtered = client.get(f"{BASE}/associations", params={"q": "chu thap do", "scope": "tinh"}, headers=headers).json()
-    assert [i["name_vi"] for i in filtered["items"]] == ["Hội Hỗ trợ Chữ thập đỏ tỉnh Nghệ An"]
-    assert client.get(f"{BASE}/associations", params={"q": "dong y"}, headers=headers).json()["items"][0]["name_vi"] == "Hội Đông y Việt Nam"
+    assert [i["name_vi"] for i in filtered["results"]] == ["Hội Hỗ trợ Chữ thập đỏ tỉnh Nghệ An"]
+    assert client.get(f"{BASE}/associations", params={"q": "dong y"}, headers=headers).json()["results"][0]["name_vi"] == "Hội Đông y Việt Nam"
     assert client.get(f"{BASE}/associations", params={"q": "vnrc"}, headers=headers).json()["count"] == 1
     assert client.get(f"{BASE}/associations", params={"q": "!!"}, headers=headers).status_code == 422
 
@@ -86,17 +86,17 @@ def test_search_pages_keep_the_exact_count_and_see_renames(db_url, make_client, 
     headers = keys.headers("ngo:read:basic")
     pages = [client.get(f"{BASE}/associations", params={"q": "nuoi ong", "limit": 3, "offset": o}, headers=headers).json() for o in (0, 3, 6)]
     assert [p["count"] for p in pages] == [4, 4, 4]  # past the last page the count is still exact
-    assert [len(p["items"]) for p in pages] == [3, 1, 0]
-    ids = [i["id"] for p in pages for i in p["items"]]
+    assert [len(p["results"]) for p in pages] == [3, 1, 0]
+    ids = [i["id"] for p in pages for i in p["results"]]
     assert len(set(ids)) == 4 and other["id"] not in ids
-    ranks = [i["rank"] for p in pages for i in p["items"]]
+    ranks = [i["rank"] for p in pages for i in p["results"]]
     assert ranks == sorted(ranks, reverse=True)
     scoped = client.get(f"{BASE}/associations", params={"q": "nuoi ong", "scope": "tinh", "limit": 2, "offset": 2}, headers=headers).json()
-    assert scoped["count"] == 3 and len(scoped["items"]) == 1
+    assert scoped["count"] == 3 and len(scoped["results"]) == 1
     renamed = client.patch(f"{BASE}/associations/{other['id']}", json={"name_vi": "Hội Nuôi ong Tin học"}, headers=keys.headers(ADMIN))
     assert renamed.status_code == 200, renamed.text
     after = client.get(f"{BASE}/associations", params={"q": "nuôi ong", "limit": 50}, headers=headers).json()
-    assert after["count"] == 5 and other["id"] in [i["id"] for i in after["items"]]
+    assert after["count"] == 5 and other["id"] in [i["id"] for i in after["results"]]
 
 def test_g17_validation_names_the_field(db_url, make_client, keys) -> None:
     client = make_client("ngo_registry", db_url)

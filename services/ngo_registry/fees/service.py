@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from services.ngo_registry.models import FeeMeter, FeeSchedule
+from services.ngo_registry.fees.models import FeeMeter, FeeSchedule
+from services.ngo_registry.fees.schemas import FeeLine, FeeRateOut, FeeStatementOut
 from shared.auth import Principal
 from shared.errors import Forbidden, InvalidInput
 
@@ -36,16 +36,16 @@ def rate(*, session: Session, dataset: str, default_request: int, default_row: i
     return row.per_request_vnd, row.per_row_vnd
 
 
-def schedule(*, session: Session, default_request: int, default_row: int) -> list[dict[str, Any]]:
+def schedule(*, session: Session, default_request: int, default_row: int) -> list[FeeRateOut]:
     """The price of every dataset."""
-    out = []
+    out: list[FeeRateOut] = []
     for dataset, label in DATASETS.items():
         per_request, per_row = rate(session=session, dataset=dataset, default_request=default_request, default_row=default_row)
-        out.append({"dataset": dataset, "label": label, "per_request_vnd": per_request, "per_row_vnd": per_row, "currency": "VND"})
+        out.append(FeeRateOut(dataset=dataset, label=label, per_request_vnd=per_request, per_row_vnd=per_row, currency="VND"))
     return out
 
 
-def set_rate(*, session: Session, dataset: str, per_request_vnd: int, per_row_vnd: int) -> dict[str, Any]:
+def set_rate(*, session: Session, dataset: str, per_request_vnd: int, per_row_vnd: int) -> FeeRateOut:
     """Set the price of a dataset."""
     if dataset not in DATASETS:
         raise InvalidInput(f"Unknown dataset '{dataset}'; choose one of {', '.join(DATASETS)}.", errors=[{"field": "dataset", "message": "unknown"}])
@@ -53,7 +53,7 @@ def set_rate(*, session: Session, dataset: str, per_request_vnd: int, per_row_vn
     row.per_request_vnd, row.per_row_vnd, row.updated_at = per_request_vnd, per_row_vnd, datetime.now(UTC)
     session.add(row)
     session.flush()
-    return {"dataset": dataset, "label": DATASETS[dataset], "per_request_vnd": per_request_vnd, "per_row_vnd": per_row_vnd, "currency": "VND"}
+    return FeeRateOut(dataset=dataset, label=DATASETS[dataset], per_request_vnd=per_request_vnd, per_row_vnd=per_row_vnd, currency="VND")
 
 
 def meter(*, session: Session, principal: Principal, dataset: str, rows: int, default_request: int, default_row: int) -> FeeMeter | None:
@@ -67,7 +67,7 @@ def meter(*, session: Session, principal: Principal, dataset: str, rows: int, de
     return row
 
 
-def statement(*, session: Session, principal: Principal, org: str, month: str) -> dict[str, Any]:
+def statement(*, session: Session, principal: Principal, org: str, month: str) -> FeeStatementOut:
     """The metered requests of ``org`` in ``month`` (YYYY-MM), by dataset, with the total in VND."""
     if not principal.is_admin("ngo") and principal.org != org:
         raise Forbidden("A fee statement is visible to administrators and to the organisation itself.")
@@ -82,6 +82,6 @@ def statement(*, session: Session, principal: Principal, org: str, month: str) -
         .group_by(FeeMeter.dataset)
         .order_by(FeeMeter.dataset)
     ).all()
-    lines = [{"dataset": r[0], "label": DATASETS.get(r[0], r[0]), "requests": int(r[1]), "rows": int(r[2] or 0), "amount_vnd": int(r[3] or 0)} for r in rows]
+    lines = [FeeLine(dataset=r[0], label=DATASETS.get(r[0], r[0]), requests=int(r[1]), rows=int(r[2] or 0), amount_vnd=int(r[3] or 0)) for r in rows]
     grants = sorted({g for g in session.exec(select(FeeMeter.grant).where(FeeMeter.org == org, col(FeeMeter.at) >= start, col(FeeMeter.at) < end).distinct()).all() if g})
-    return {"org": org, "month": month, "currency": "VND", "grants": grants, "lines": lines, "total_vnd": sum(line["amount_vnd"] for line in lines)}
+    return FeeStatementOut(org=org, month=month, currency="VND", grants=grants, lines=lines, total_vnd=sum(line.amount_vnd for line in lines))

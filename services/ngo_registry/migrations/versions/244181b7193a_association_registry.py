@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-from services.ngo_registry.catalog import category_rows
+from services.ngo_registry.categories.catalog import category_rows
 
 
 revision: str = '244181b7193a'
