@@ -6,15 +6,18 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Column, Date, DateTime, Text
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
-from shared.db import make_base
+from shared.db import EnumText, make_base
 from shared.events import event_tables
 
-Base = make_base("GatewayBase")
+if TYPE_CHECKING:  # make_base returns a class object; type checkers see plain SQLModel
+    Base = SQLModel
+else:
+    Base = make_base("GatewayBase")
 EVENT_TABLES = event_tables(Base.metadata)
 
 
@@ -57,17 +60,17 @@ class GrantStatus(StrEnum):
     expired = "expired"
 
 
-class Organisation(Base, table=True):  # type: ignore[misc,valid-type,call-arg]
+class Organisation(Base, table=True):
     __tablename__ = "organisations"
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     name: str = Field(max_length=300, unique=True)
-    kind: str = Field(default=OrganisationKind.agency, max_length=20)
+    kind: OrganisationKind = Field(default=OrganisationKind.agency, sa_type=EnumText(OrganisationKind, 20))
     contact_email: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
-class User(Base, table=True):  # type: ignore[misc,valid-type,call-arg]
+class User(Base, table=True):
     __tablename__ = "users"
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
@@ -96,7 +99,7 @@ class User(Base, table=True):  # type: ignore[misc,valid-type,call-arg]
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
-class LoginLock(Base, table=True):  # type: ignore[misc,valid-type,call-arg]
+class LoginLock(Base, table=True):
     """Failed logins of one account from one source address (N10 lockout per account and source).
 
     Counting per source means a stranger who fails logins for ``root`` locks ``root`` out only
@@ -112,7 +115,7 @@ class LoginLock(Base, table=True):  # type: ignore[misc,valid-type,call-arg]
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
-class Client(Base, table=True):  # type: ignore[misc,valid-type,call-arg]
+class Client(Base, table=True):
     __tablename__ = "clients"
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
@@ -125,7 +128,7 @@ class Client(Base, table=True):  # type: ignore[misc,valid-type,call-arg]
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
-class Registration(Base, table=True):  # type: ignore[misc,valid-type,call-arg]
+class Registration(Base, table=True):
     """A registration form (phiếu đăng ký khai thác dữ liệu)."""
 
     __tablename__ = "registrations"
@@ -139,7 +142,7 @@ class Registration(Base, table=True):  # type: ignore[misc,valid-type,call-arg]
     tiers: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     period_from: date = Field(sa_column=Column(Date, nullable=False))
     period_until: date = Field(sa_column=Column(Date, nullable=False))
-    state: str = Field(default=RegistrationState.submitted, max_length=20, index=True)
+    state: RegistrationState = Field(default=RegistrationState.submitted, sa_type=EnumText(RegistrationState, 20), index=True)
     reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     decided_by: str | None = Field(default=None, max_length=200)
     decided_at: datetime | None = _ts(nullable=True)
@@ -147,7 +150,7 @@ class Registration(Base, table=True):  # type: ignore[misc,valid-type,call-arg]
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
-class Grant(Base, table=True):  # type: ignore[misc,valid-type,call-arg]
+class Grant(Base, table=True):
     __tablename__ = "grants"
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
@@ -156,13 +159,13 @@ class Grant(Base, table=True):  # type: ignore[misc,valid-type,call-arg]
     scopes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     valid_from: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     valid_until: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    status: str = Field(default=GrantStatus.active, max_length=20, index=True)
+    status: GrantStatus = Field(default=GrantStatus.active, sa_type=EnumText(GrantStatus, 20), index=True)
     status_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
-class RefreshToken(Base, table=True):  # type: ignore[misc,valid-type,call-arg]
+class RefreshToken(Base, table=True):
     __tablename__ = "refresh_tokens"
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
@@ -175,7 +178,7 @@ class RefreshToken(Base, table=True):  # type: ignore[misc,valid-type,call-arg]
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
-class RevokedToken(Base, table=True):  # type: ignore[misc,valid-type,call-arg]
+class RevokedToken(Base, table=True):
     """Access tokens revoked before their expiry (RFC 7009), kept until they expire."""
 
     __tablename__ = "revoked_tokens"
@@ -184,7 +187,7 @@ class RevokedToken(Base, table=True):  # type: ignore[misc,valid-type,call-arg]
     expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False, index=True))
 
 
-class SigningKey(Base, table=True):  # type: ignore[misc,valid-type,call-arg]
+class SigningKey(Base, table=True):
     __tablename__ = "signing_keys"
 
     kid: str = Field(primary_key=True, max_length=64)
@@ -195,7 +198,7 @@ class SigningKey(Base, table=True):  # type: ignore[misc,valid-type,call-arg]
     retired_at: datetime | None = _ts(nullable=True)
 
 
-class AuditRecord(Base, table=True):  # type: ignore[misc,valid-type,call-arg]
+class AuditRecord(Base, table=True):
     """One append-only audit record; ``hash`` = sha256(canonical JSON of the fields + prev_hash)."""
 
     __tablename__ = "audit_records"
@@ -218,7 +221,7 @@ class AuditRecord(Base, table=True):  # type: ignore[misc,valid-type,call-arg]
     hash: str = Field(max_length=64)
 
 
-class AuditHead(Base, table=True):  # type: ignore[misc,valid-type,call-arg]
+class AuditHead(Base, table=True):
     """The newest record's seq and hash, so that deleting the tail is detected too."""
 
     __tablename__ = "audit_head"

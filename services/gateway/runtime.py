@@ -57,7 +57,7 @@ class GrantCache:
 
     def refresh(self) -> None:
         now = utcnow()
-        grant_t, revoked_t = Grant.__table__, RevokedToken.__table__  # type: ignore[attr-defined]
+        grant_t, revoked_t = Grant.metadata.tables["grants"], RevokedToken.metadata.tables["revoked_tokens"]
         # two plain reads on one pooled connection (no ORM objects): this runs 2-4 times a second
         with self.database.engine.connect() as conn:
             rows = conn.execute(

@@ -119,7 +119,7 @@ class AuditWriter:
                 row["prev_hash"] = prev
                 row["hash"] = prev = record_hash(row, prev)
                 rows.append(row)
-            session.execute(insert(AuditRecord.__table__), rows)  # type: ignore[attr-defined]
+            session.execute(insert(AuditRecord.metadata.tables["audit_records"]), rows)
             head.seq, head.hash = seq, prev
             session.add(head)
 
