@@ -49,6 +49,12 @@ def test_hardening_12_every_operation_declares_its_problem_responses(service: st
     for path, method, op in operations:
         where = f"{method.upper()} {path}"
         responses = op["responses"]
+        if path.startswith("/oauth/"):
+            # the OAuth endpoints answer RFC 6749 errors (they opt out of the problem responses)
+            for status, response in responses.items():
+                if status.startswith("4") and status != "422":
+                    assert "application/json" in response["content"], f"{where} {status}"
+            continue
         expected = {"429"}
         if op.get("parameters") or "requestBody" in op or method in WRITES:
             expected.add("422")
