@@ -12,14 +12,24 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
+from datetime import date
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-LEGAL_BASIS = "Quyết định 58/2024/QĐ-UBND (An Giang), Điều 9 khoản 1; hiệu lực từ 03/01/2025"
+from shared.legal import LegalBasis
+
+#: where every N10 figure below comes from
+N10_BASIS = LegalBasis(
+    document="Quyết định 58/2024/QĐ-UBND (An Giang)", article="Điều 9 khoản 1", effective=date(2025, 1, 3)
+)
 
 
 class PasswordRules(BaseSettings):
-    """N10 thresholds."""
+    """N10 thresholds, each overridable as ``GOVNET_GATEWAY_PASSWORD_<FIELD>``.
+
+    ``legal_basis`` names the text they come from; a deployment that applies a newer text sets
+    it too (as JSON: ``{"document": …, "article": …, "effective": "YYYY-MM-DD"}``).
+    """
 
     model_config = SettingsConfigDict(env_prefix="GOVNET_GATEWAY_PASSWORD_", extra="ignore")
 
@@ -31,7 +41,7 @@ class PasswordRules(BaseSettings):
     change_at_first_login: bool = True
     max_failures: int = 5
     lockout_minutes: int = 15
-    legal_basis: str = LEGAL_BASIS
+    legal_basis: LegalBasis = N10_BASIS
 
 
 @dataclass(frozen=True)
