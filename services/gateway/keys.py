@@ -111,11 +111,6 @@ class KeyStore:
         self._fresh()
         return self._jwks
 
-    @property
-    def active_kid(self) -> str | None:
-        self._fresh()
-        return self._active[0] if self._active else None
-
 
 class LocalVerifier(TokenVerifier):
     """The shared verifier, reading the JWKS from the gateway's own key store (no HTTP)."""

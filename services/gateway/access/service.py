@@ -30,7 +30,6 @@ from shared.errors import Conflict, InvalidInput, NotFound
 from shared.pagination import Paging
 
 OPERATOR_ORG = "Vụ Tổ chức phi chính phủ - Bộ Nội vụ (quản trị GovNet)"
-ALL_SCOPES = " ".join(KNOWN_SCOPES)
 
 
 # -- organisations -----------------------------------------------------------------------

@@ -85,10 +85,6 @@ class AuditWriter:
             fields["latency_ms"] = round(float(latency), 3)
         self._pending.append({"occurred_at": now_iso(), "kind": kind, **fields, "detail": detail})
 
-    @property
-    def pending(self) -> int:
-        return len(self._pending)
-
     def flush(self) -> int:
         """Write every queued record now; returns how many were written."""
         written = 0
