@@ -4,7 +4,8 @@ The verifier fetches the gateway's JWKS (``http(s)://`` or ``file://``), caches 
 again when a token names an unknown ``kid`` (at most once per ``min_refetch_seconds``, so a
 flood of forged kids cannot hammer the gateway). Only asymmetric algorithms are accepted, so
 ``alg: none`` and HS256-with-the-public-key both fail. ``require_scopes(...)`` is the FastAPI
-dependency that turns a bearer token into a :class:`Principal` or a 401/403 problem.
+dependency that turns a bearer token into a :class:`Principal` or a 401/403 problem;
+:func:`readable_by_org` narrows a query to the rows the caller's organisation may read.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlparse, urlunparse
 
 import httpx
@@ -23,12 +24,14 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from jwt import PyJWK
+from sqlalchemy import Select, false
 
 from shared.errors import Forbidden, Unauthorized
 from shared.observability import JWKS_FETCH_FAILURES
 
 ALLOWED_ALGORITHMS = ("EdDSA", "ES256")
 ADMIN_SCOPE_SUFFIX = ":admin"
+S = TypeVar("S", bound=Select[Any])
 log = logging.getLogger("govnet.auth")
 
 
@@ -257,3 +260,16 @@ def require_scopes(*scopes: str, any_of: bool = False) -> Any:
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def readable_by_org(stmt: S, org_column: Any, *, principal: Principal, service: str) -> S:
+    """``stmt`` narrowed to the rows whose ``org_column`` is the caller's organisation.
+
+    ``<service>:admin`` reads every row; a caller without an organisation reads none (a NULL
+    organisation column must not match a token without one).
+    """
+    if principal.is_admin(service):
+        return stmt
+    if principal.org is None:
+        return stmt.where(false())
+    return stmt.where(org_column == principal.org)

@@ -1,4 +1,8 @@
-"""Tables of the devices service."""
+"""Tables of the devices service and its outbox/inbox tables.
+
+A SQLModel family per entity (``XBase``, ``XCreate``, ``X(table=True)``) and a StrEnum for
+every state column, as in the other services.
+"""
 
 from __future__ import annotations
 

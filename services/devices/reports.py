@@ -1,3 +1,3 @@
-"""Reports and exports of the devices service."""
+"""Reports and exports of the devices service (CSV and XLSX through :mod:`shared.exports`)."""
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""HTTP routes of the incidents service."""
+"""HTTP routes of the incidents service.
+
+Thin routers: parse, authorise with :mod:`.access`, call :mod:`.service`, map to :mod:`.schemas`.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""Tables of the incidents service."""
+"""Tables of the incidents service and its outbox/inbox tables.
+
+A SQLModel family per entity (``XBase``, ``XCreate``, ``X(table=True)``) and a StrEnum for
+every state column, as in the other services.
+"""
 
 from __future__ import annotations
 

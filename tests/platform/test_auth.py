@@ -13,8 +13,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import Column, MetaData, String, Table, create_engine, select
 
-from shared.auth import Principal, TokenVerifier, require_scopes
+from shared.auth import Principal, TokenVerifier, readable_by_org, require_scopes
 from shared.errors import Unauthorized, install_problem_handlers
 from tests.conftest import TEST_AUDIENCE, TEST_ISSUER, SigningKeys
 
@@ -183,3 +184,30 @@ def test_service_refuses_a_grant_revoked_at_the_gateway(db_url: str, broker: Any
     wait_until(lambda: client.get("/api/v1/ipam/agencies", headers=headers).status_code == 401, timeout=30)
     publish("govnet.gateway.grant.resumed.v1")
     wait_until(lambda: client.get("/api/v1/ipam/agencies", headers=headers).status_code == 200, timeout=30)
+
+
+# -- readable_by_org: the one narrowing of a query to the caller's organisation ----------------
+def _caller(org: str | None, *scopes: str) -> Principal:
+    return Principal(sub="user:x", org=org, scopes=frozenset(scopes), grant="g")
+
+
+@pytest.mark.parametrize(
+    ("caller", "visible"),
+    [
+        (_caller("org-a", "devices:read"), {"a1", "a2"}),
+        (_caller("org-b", "devices:read"), {"b1"}),
+        (_caller(None, "devices:read"), set()),  # no organisation: not the NULL-organisation row
+        (_caller("org-b", "devices:admin"), {"a1", "a2", "b1", "none"}),
+        (_caller("org-b", "incidents:admin"), {"b1"}),  # another service's admin is no one special here
+    ],
+)
+def test_readable_by_org_narrows_to_the_callers_organisation(caller: Principal, visible: set[str]) -> None:
+    things = Table("thing", MetaData(), Column("id", String, primary_key=True), Column("org", String))
+    engine = create_engine("sqlite://")
+    things.metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(things.insert(), [{"id": "a1", "org": "org-a"}, {"id": "a2", "org": "org-a"},
+                                       {"id": "b1", "org": "org-b"}, {"id": "none", "org": None}])
+        stmt = readable_by_org(select(things.c.id), things.c.org, principal=caller, service="devices")
+        assert set(conn.execute(stmt).scalars()) == visible
+    engine.dispose()
