@@ -29,15 +29,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import select, text
 
-from services.ipam import importer, netmath
-from services.ipam import service as svc
-from services.ipam.models import IpAddress, Prefix, ServiceCategory
-from services.ipam.schemas import AddressRequest, AgencyCreate, PrefixCreate, PrefixRequest, ServiceCreate
+from services.ipam.access import system_principal
+from services.ipam.addressing import netmath
+from services.ipam.addressing.allocation import allocate_next_prefix, assign_next_addresses
+from services.ipam.addressing.free_space import available_ips
+from services.ipam.addressing.models import IpAddress, Prefix, PrefixKind
+from services.ipam.addressing.prefixes import create_prefix
+from services.ipam.addressing.schemas import AddressRequest, PrefixCreate, PrefixRequest
+from services.ipam.addressing.usage import utilization_of
+from services.ipam.base import utcnow
+from services.ipam.bulk.inserts import bulk_insert_prefixes
+from services.ipam.bulk.service import import_prefixes_csv
+from services.ipam.organisation.models import AgencyLevel, ServiceCategory
+from services.ipam.organisation.schemas import AgencyCreate, ServiceCreate
+from services.ipam.organisation.service import create_agency, create_service
 from shared import migrations
 from shared.db import Database
 from tests.support import scratch_database
 
-ACTOR = svc.Actor(sub="bench")
+BENCH = system_principal("bench")
 
 
 def pct(samples: list[float]) -> tuple[float, float]:
@@ -58,10 +68,10 @@ def timed(fn: Callable[[], Any], n: int) -> list[float]:
 
 def seed(db: Database, allocations: int, addresses: int) -> dict[str, Any]:
     with db.transaction() as s:
-        agency = svc.create_agency(s, actor=ACTOR, data=AgencyCreate(code="BENCH", name="Đơn vị đo", level="province"))  # type: ignore[arg-type]
-        service = svc.create_service(s, actor=ACTOR, category=ServiceCategory.network, data=ServiceCreate(code="VPN", name="VPN"))
-        pool8 = svc.create_prefix(s, actor=ACTOR, data=PrefixCreate(prefix="10.0.0.0/8", kind="pool"))  # type: ignore[arg-type]
-        pool16 = svc.create_prefix(s, actor=ACTOR, data=PrefixCreate(prefix="172.16.0.0/16", kind="pool"))  # type: ignore[arg-type]
+        agency = create_agency(session=s, principal=BENCH, data=AgencyCreate(code="BENCH", name="Đơn vị đo", level=AgencyLevel.province))
+        service = create_service(session=s, principal=BENCH, category=ServiceCategory.network, data=ServiceCreate(code="VPN", name="VPN"))
+        pool8 = create_prefix(session=s, principal=BENCH, data=PrefixCreate(prefix="10.0.0.0/8", kind=PrefixKind.pool))
+        pool16 = create_prefix(session=s, principal=BENCH, data=PrefixCreate(prefix="172.16.0.0/16", kind=PrefixKind.pool))
     base8 = netmath.parse_prefix("10.0.0.0/8").first
     rows = []
     for i in range(allocations):
@@ -73,10 +83,10 @@ def seed(db: Database, allocations: int, addresses: int) -> dict[str, Any]:
         })
     t = time.perf_counter()
     with db.transaction() as s:
-        svc.bulk_insert_prefixes(s, rows)
+        bulk_insert_prefixes(s, rows)
     t_prefixes = time.perf_counter() - t
     base16 = netmath.parse_prefix("172.16.0.0/16").first
-    now = svc.utcnow()
+    now = utcnow()
     addr_rows = [
         {"address": netmath.address_text(4, base16 + i), "vrf_id": None, "vrf_key": 0, "family": 4, "value_hex": netmath.to_hex(base16 + i),
          "prefix_id": pool16.id, "status": "active", "dns_name": "", "description": "", "created_at": now, "updated_at": now}
@@ -109,16 +119,22 @@ def run(url: str, *, allocations: int, addresses: int, import_rows: int, iterati
 
         def next_prefix() -> None:
             with db.transaction() as s:
-                svc.allocate_next_prefix(s, actor=ACTOR, prefix_id=ids["pool8"], data=PrefixRequest(prefix_length=24, **owner))
+                parent = s.get(Prefix, ids["pool8"])
+                assert parent is not None
+                allocate_next_prefix(session=s, principal=BENCH, parent=parent, data=PrefixRequest(prefix_length=24, **owner))
 
         def next_ip() -> None:
             with db.transaction() as s:
-                svc.assign_next_addresses(s, actor=ACTOR, prefix_id=ids["pool16"], data=AddressRequest(count=1))
+                parent = s.get(Prefix, ids["pool16"])
+                assert parent is not None
+                assign_next_addresses(session=s, principal=BENCH, parent=parent, data=AddressRequest(count=1))
 
         def page(prefix_id: int) -> Callable[[], None]:
             def go() -> None:
                 with db.transaction(write=False) as s:
-                    assert len(svc.available_ips(s, prefix_id=prefix_id, limit=50)) == 50
+                    parent = s.get(Prefix, prefix_id)
+                    assert parent is not None
+                    assert len(available_ips(session=s, parent=parent, limit=50)) == 50
 
             return go
 
@@ -132,7 +148,7 @@ def run(url: str, *, allocations: int, addresses: int, import_rows: int, iterati
         def utilization() -> None:
             with db.transaction(write=False) as s:
                 rows = list(s.execute(select(Prefix).where(Prefix.parent_id == ids["pool8"]).order_by(Prefix.first_hex).limit(10_000)).scalars())  # type: ignore[arg-type]
-                assert len(svc.utilization_of(s, rows)) == min(10_000, len(rows)) > 0
+                assert len(utilization_of(session=s, prefixes=rows)) == min(10_000, len(rows)) > 0
 
         out["utilization_10k"] = pct(timed(utilization, max(3, iterations // 10)))
 
@@ -143,9 +159,9 @@ def run(url: str, *, allocations: int, addresses: int, import_rows: int, iterati
         body = "\n".join(lines) + "\n"
         t = time.perf_counter()
         with db.transaction() as s:
-            result = importer.import_prefixes_csv(s, actor=ACTOR, text=body, max_rows=import_rows + 10)
+            result = import_prefixes_csv(session=s, principal=BENCH, text=body, max_rows=import_rows + 10)
         out["import_s"] = time.perf_counter() - t
-        assert result["created"] == import_rows
+        assert result.created == import_rows
         return out
     finally:
         db.dispose()

@@ -1,9 +1,7 @@
-# mypy: disable-error-code="arg-type,call-overload,union-attr,attr-defined"
-# (SQLModel declares columns as their Python types; in query expressions they are SQL columns)
 """Object-level authorisation of the ipam service: which prefixes and addresses a caller may touch.
 
-The one rule, applied by :func:`readable` to every query and by the ``Current*`` dependencies of
-``api.py`` to every object loaded by id:
+The one rule, applied by :func:`readable` to every query and by the ``Current*``/``Writable*``
+dependencies below to every object loaded by id:
 
 * a caller holding ``ipam:admin`` (the department) sees everything;
 * any other caller sees the prefixes and addresses of the agencies whose ``org_id`` is the
@@ -11,21 +9,33 @@ The one rule, applied by :func:`readable` to every query and by the ``Current*``
   them: a prefix or an address is readable when a prefix of one of those agencies contains it
   (same VRF, same family). A token whose organisation is no agency's sees none.
 
-Writes go through the same filter, so another agency's object is a 404, never a 403.
+Writes go through the same filter, so another agency's object is a 404, never a 403. Service
+functions take the caller as ``principal`` and ask :func:`scope_of` which agencies it acts for.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, TypeVar
 
-from sqlalchemy import exists, false, select
+from fastapi import Depends, Path
+from sqlalchemy import ColumnElement, Select, exists, false, select
 from sqlalchemy.orm import aliased
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from services.ipam.models import Agency, IpAddress, Prefix
-from shared.auth import Principal
+from services.ipam.addressing.models import IpAddress, Prefix
+from services.ipam.organisation.models import Agency
+from services.ipam.rows import get_or_404, id_eq, not_found
+from shared.auth import Principal, require_scopes
+from shared.db import SessionDep
 from shared.errors import InvalidInput
+from shared.types import MAX_ID
+
+Q = TypeVar("Q", bound=Select[Any])
+
+Reader = Annotated[Principal, require_scopes("ipam:read")]
+Writer = Annotated[Principal, require_scopes("ipam:write")]
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @dataclass(frozen=True)
@@ -43,45 +53,55 @@ class Scope:
         return self.agencies is None or (agency_id is not None and agency_id in self.agencies)
 
 
-#: what trusted in-process callers (demo data, event handlers, benchmarks) act with
 EVERYTHING = Scope(agencies=None)
+_SCOPES = "govnet_ipam_scopes"
+
+
+def system_principal(sub: str) -> Principal:
+    """A trusted in-process caller (demo data, event handlers, benchmarks): acts as the department."""
+    return Principal(sub=sub, org=None, scopes=frozenset({"ipam:read", "ipam:write", "ipam:admin"}), grant=None)
 
 
 def scope_of(session: Session, principal: Principal) -> Scope:
-    """The caller's scope: everything for ``ipam:admin``, else the agencies of the token's organisation."""
+    """The caller's scope: everything for ``ipam:admin``, else the agencies of the token's organisation.
+
+    Read once per unit of work (kept in ``session.info``), as the request's other checks see it."""
     if principal.is_admin("ipam"):
         return EVERYTHING
     if not principal.org:
         return Scope(agencies=frozenset())
-    ids = session.execute(select(Agency.id).where(Agency.org_id == principal.org)).scalars().all()
-    return Scope(agencies=frozenset(int(i) for i in ids))
+    cache: dict[str, Scope] = session.info.setdefault(_SCOPES, {})
+    if principal.org not in cache:
+        ids = session.execute(select(Agency.id).where(col(Agency.org_id) == principal.org)).scalars().all()
+        cache[principal.org] = Scope(agencies=frozenset(int(i) for i in ids if i is not None))
+    return cache[principal.org]
 
 
-def _owner_covers(scope: Scope, vrf_key: Any, family: Any, first_hex: Any, last_hex: Any) -> Any:
+def _owner_covers(scope: Scope, vrf_key: Any, family: Any, first_hex: Any, last_hex: Any) -> ColumnElement[bool]:
     """SQL: some prefix of the caller's agencies contains [first_hex, last_hex] in the VRF and family."""
     assert scope.agencies is not None
     if not scope.agencies:
         return false()
     owner = aliased(Prefix)
     return exists().where(
-        owner.agency_id.in_(sorted(scope.agencies)),
-        owner.vrf_key == vrf_key,
-        owner.family == family,
-        owner.first_hex <= first_hex,
-        owner.last_hex >= last_hex,
+        col(owner.agency_id).in_(sorted(scope.agencies)),
+        col(owner.vrf_key) == vrf_key,
+        col(owner.family) == family,
+        col(owner.first_hex) <= first_hex,
+        col(owner.last_hex) >= last_hex,
     )
 
 
-def readable_condition(model: type[Prefix] | type[IpAddress], scope: Scope) -> Any:
+def readable_condition(model: type[Prefix] | type[IpAddress], scope: Scope) -> ColumnElement[bool] | None:
     """The WHERE clause that keeps only the rows of ``model`` the caller may see (``None``: no filter)."""
     if scope.everything:
         return None
     if model is Prefix:
-        return _owner_covers(scope, Prefix.vrf_key, Prefix.family, Prefix.first_hex, Prefix.last_hex)
-    return _owner_covers(scope, IpAddress.vrf_key, IpAddress.family, IpAddress.value_hex, IpAddress.value_hex)
+        return _owner_covers(scope, col(Prefix.vrf_key), col(Prefix.family), col(Prefix.first_hex), col(Prefix.last_hex))
+    return _owner_covers(scope, col(IpAddress.vrf_key), col(IpAddress.family), col(IpAddress.value_hex), col(IpAddress.value_hex))
 
 
-def readable(query: Any, model: type[Prefix] | type[IpAddress], scope: Scope) -> Any:
+def readable(query: Q, model: type[Prefix] | type[IpAddress], scope: Scope) -> Q:
     """``query`` narrowed to the rows of ``model`` (prefixes or addresses) the caller may see."""
     cond = readable_condition(model, scope)
     return query if cond is None else query.where(cond)
@@ -112,8 +132,53 @@ def require_own_agency(scope: Scope, agency_id: int | None, *, field: str = "age
         )
 
 
-def agency_condition(column: Any, scope: Scope) -> Any:
+def agency_condition(column: Any, scope: Scope) -> ColumnElement[bool] | None:
     """The WHERE clause for rows that belong to an agency by ``column`` (subscriptions, demands)."""
     if scope.agencies is None:
         return None
-    return column.in_(sorted(scope.agencies)) if scope.agencies else false()
+    return col(column).in_(sorted(scope.agencies)) if scope.agencies else false()
+
+
+# -- objects loaded by id, through the caller's scope (another agency's object is a 404) -----------
+def readable_prefix(*, session: Session, principal: Principal, prefix_id: int) -> Prefix:
+    """One prefix the caller may see, or 404."""
+    scope = scope_of(session, principal)
+    if scope.everything:
+        return get_or_404(session, Prefix, prefix_id, "Prefix")
+    found = session.execute(readable(select(Prefix).where(id_eq(Prefix.id, prefix_id)), Prefix, scope)).scalar_one_or_none()
+    if found is None:
+        raise not_found("Prefix", prefix_id)
+    return found
+
+
+def readable_address(*, session: Session, principal: Principal, address_id: int) -> IpAddress:
+    """One address the caller may see, or 404."""
+    scope = scope_of(session, principal)
+    if scope.everything:
+        return get_or_404(session, IpAddress, address_id, "IP address")
+    found = session.execute(readable(select(IpAddress).where(id_eq(IpAddress.id, address_id)), IpAddress, scope)).scalar_one_or_none()
+    if found is None:
+        raise not_found("IP address", address_id)
+    return found
+
+
+def _current_prefix(prefix_id: PathId, session: SessionDep, principal: Reader) -> Prefix:
+    return readable_prefix(session=session, principal=principal, prefix_id=prefix_id)
+
+
+def _writable_prefix(prefix_id: PathId, session: SessionDep, principal: Writer) -> Prefix:
+    return readable_prefix(session=session, principal=principal, prefix_id=prefix_id)
+
+
+def _current_address(address_id: PathId, session: SessionDep, principal: Reader) -> IpAddress:
+    return readable_address(session=session, principal=principal, address_id=address_id)
+
+
+def _writable_address(address_id: PathId, session: SessionDep, principal: Writer) -> IpAddress:
+    return readable_address(session=session, principal=principal, address_id=address_id)
+
+
+CurrentPrefix = Annotated[Prefix, Depends(_current_prefix)]
+WritablePrefix = Annotated[Prefix, Depends(_writable_prefix)]
+CurrentAddress = Annotated[IpAddress, Depends(_current_address)]
+WritableAddress = Annotated[IpAddress, Depends(_writable_address)]

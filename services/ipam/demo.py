@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from fastapi import FastAPI
 from sqlmodel import Session
 
-from services.ipam import service as svc
-from services.ipam.models import DemoMarker, ServiceCategory
-from services.ipam.schemas import (
-    AddressRequest,
-    AgencyCreate,
-    Contact,
-    PrefixCreate,
-    PrefixRequest,
-    ServiceCreate,
-    SubscriptionCreate,
-    VrfCreate,
-)
+from services.ipam.access import system_principal
+from services.ipam.addressing.allocation import allocate_next_prefix, assign_next_addresses
+from services.ipam.addressing.models import PrefixKind
+from services.ipam.addressing.prefixes import create_prefix
+from services.ipam.addressing.schemas import AddressRequest, PrefixCreate, PrefixRequest, VrfCreate
+from services.ipam.addressing.vrfs import create_vrf
+from services.ipam.models import DemoMarker
+from services.ipam.organisation.models import AccessLevel, Agency, AgencyLevel, ServiceCategory
+from services.ipam.organisation.schemas import AgencyCreate, Contact, ServiceCreate, SubscriptionCreate
+from services.ipam.organisation.service import create_agency, create_service, create_subscription
 from shared.db import Database
 
 log = logging.getLogger("govnet.ipam.demo")
@@ -54,40 +51,45 @@ def load_demo(session: Session) -> bool:
     """Create the demo agencies, catalogue, pools and allocations; False if already loaded."""
     if session.get(DemoMarker, MARKER) is not None:
         return False
-    actor = svc.Actor(sub="system:demo")
+    me = system_principal("system:demo")
     ops = Contact(role="operation", name="Trung tâm Công nghệ thông tin và Truyền thông", title="Đầu mối vận hành", phone="0296 3957 000", email="ttcntt@angiang.gov.vn")
     inc = Contact(role="incident", name="Tổ ứng cứu sự cố", title="Đầu mối sự cố", phone="0296 3957 111", email="ucsc@angiang.gov.vn")
-    province = svc.create_agency(session, actor=actor, data=AgencyCreate(
-        code="AG", name="Tỉnh An Giang", level="province", access_level="II", address="Long Xuyên, An Giang", contacts=[ops, inc]))  # type: ignore[arg-type]
-    agencies: dict[str, Any] = {}
+    province = create_agency(session=session, principal=me, data=AgencyCreate(
+        code="AG", name="Tỉnh An Giang", level=AgencyLevel.province, access_level=AccessLevel.II, address="Long Xuyên, An Giang", contacts=[ops, inc]))
+    agencies: dict[str, Agency] = {}
     for code, name in LEVEL_I:
-        agencies[code] = svc.create_agency(session, actor=actor, data=AgencyCreate(
-            code=f"AG-{code}", name=name, level="province", access_level="I", address="Long Xuyên, An Giang"))  # type: ignore[arg-type]
+        agencies[code] = create_agency(session=session, principal=me, data=AgencyCreate(
+            code=f"AG-{code}", name=name, level=AgencyLevel.province, access_level=AccessLevel.I, address="Long Xuyên, An Giang"))
     for code, name in DISTRICTS:
-        agencies[code] = svc.create_agency(session, actor=actor, data=AgencyCreate(
-            code=f"AG-{code}", name=name, level="district", parent_id=province.id, address=name.split(" ", 2)[-1] + ", An Giang"))  # type: ignore[arg-type]
+        agencies[code] = create_agency(session=session, principal=me, data=AgencyCreate(
+            code=f"AG-{code}", name=name, level=AgencyLevel.district, parent_id=province.id, address=name.split(" ", 2)[-1] + ", An Giang"))
     for parent, code, name in COMMUNES:
-        agencies[code] = svc.create_agency(session, actor=actor, data=AgencyCreate(
-            code=f"AG-{code}", name=name, level="commune", parent_id=agencies[parent].id))  # type: ignore[arg-type]
+        agencies[code] = create_agency(session=session, principal=me, data=AgencyCreate(
+            code=f"AG-{code}", name=name, level=AgencyLevel.commune, parent_id=agencies[parent].id))
     catalogue = {}
     for code, name in NETWORK_SERVICES:
-        catalogue[code] = svc.create_service(session, actor=actor, category=ServiceCategory.network, data=ServiceCreate(code=code, name=name))
+        catalogue[code] = create_service(session=session, principal=me, category=ServiceCategory.network, data=ServiceCreate(code=code, name=name))
     for code, name in APPLICATIONS:
-        catalogue[code] = svc.create_service(session, actor=actor, category=ServiceCategory.application, data=ServiceCreate(code=code, name=name))
-    svc.create_vrf(session, actor=actor, data=VrfCreate(name="VPN-AG", rd="65000:1", service_id=catalogue["VPN"].id, description="VPN tỉnh An Giang"))
-    top = svc.create_prefix(session, actor=actor, data=PrefixCreate(prefix="10.156.0.0/16", kind="container", description="Khối địa chỉ mạng TSLCD tỉnh An Giang"))  # type: ignore[arg-type]
-    vpn_pool = svc.create_prefix(session, actor=actor, data=PrefixCreate(prefix="10.156.0.0/18", kind="pool", parent_id=top.id, description="Pool VPN"))  # type: ignore[arg-type]
-    hnth_pool = svc.create_prefix(session, actor=actor, data=PrefixCreate(prefix="10.156.64.0/20", kind="pool", parent_id=top.id, description="Pool hội nghị truyền hình"))  # type: ignore[arg-type]
-    v6 = svc.create_prefix(session, actor=actor, data=PrefixCreate(prefix="2001:db8:a6::/48", kind="pool", description="Pool IPv6 tỉnh An Giang"))  # type: ignore[arg-type]
+        catalogue[code] = create_service(session=session, principal=me, category=ServiceCategory.application, data=ServiceCreate(code=code, name=name))
+    create_vrf(session=session, principal=me, data=VrfCreate(name="VPN-AG", rd="65000:1", service_id=catalogue["VPN"].id, description="VPN tỉnh An Giang"))
+    top = create_prefix(session=session, principal=me, data=PrefixCreate(prefix="10.156.0.0/16", kind=PrefixKind.container, description="Khối địa chỉ mạng TSLCD tỉnh An Giang"))
+    vpn_pool = create_prefix(session=session, principal=me, data=PrefixCreate(prefix="10.156.0.0/18", kind=PrefixKind.pool, parent_id=top.id, description="Pool VPN"))
+    hnth_pool = create_prefix(session=session, principal=me, data=PrefixCreate(prefix="10.156.64.0/20", kind=PrefixKind.pool, parent_id=top.id, description="Pool hội nghị truyền hình"))
+    v6 = create_prefix(session=session, principal=me, data=PrefixCreate(prefix="2001:db8:a6::/48", kind=PrefixKind.pool, description="Pool IPv6 tỉnh An Giang"))
     for code, _ in DISTRICTS:
-        owner = {"agency_id": agencies[code].id, "purpose": "Kết nối mạng TSLCD cấp II"}
-        p = svc.allocate_next_prefix(session, actor=actor, prefix_id=vpn_pool.id or 0, data=PrefixRequest(prefix_length=24, service_id=catalogue["VPN"].id, **owner))
-        svc.allocate_next_prefix(session, actor=actor, prefix_id=hnth_pool.id or 0, data=PrefixRequest(prefix_length=28, service_id=catalogue["HNTH"].id, purpose="Hội nghị truyền hình", agency_id=agencies[code].id))
-        svc.allocate_next_prefix(session, actor=actor, prefix_id=v6.id or 0, data=PrefixRequest(prefix_length=64, service_id=catalogue["VPN"].id, **owner))
-        svc.assign_next_addresses(session, actor=actor, prefix_id=p.id or 0, data=AddressRequest(count=3, dns_name=f"gw.{code.lower()}.angiang.gov.vn"))
-        svc.create_subscription(session, actor=actor, data=SubscriptionCreate(agency_id=agencies[code].id, service_id=catalogue["VPN"].id, channels=1, bandwidth_mbps=20, connection_site=agencies[code].name))
+        agency_id = agencies[code].id
+        p = allocate_next_prefix(session=session, principal=me, parent=vpn_pool, data=PrefixRequest(
+            prefix_length=24, service_id=catalogue["VPN"].id, agency_id=agency_id, purpose="Kết nối mạng TSLCD cấp II"))
+        allocate_next_prefix(session=session, principal=me, parent=hnth_pool, data=PrefixRequest(
+            prefix_length=28, service_id=catalogue["HNTH"].id, purpose="Hội nghị truyền hình", agency_id=agency_id))
+        allocate_next_prefix(session=session, principal=me, parent=v6, data=PrefixRequest(
+            prefix_length=64, service_id=catalogue["VPN"].id, agency_id=agency_id, purpose="Kết nối mạng TSLCD cấp II"))
+        assign_next_addresses(session=session, principal=me, parent=p, data=AddressRequest(count=3, dns_name=f"gw.{code.lower()}.angiang.gov.vn"))
+        create_subscription(session=session, principal=me, data=SubscriptionCreate(
+            agency_id=agency_id or 0, service_id=catalogue["VPN"].id or 0, channels=1, bandwidth_mbps=20, connection_site=agencies[code].name))
     for code, _ in LEVEL_I:
-        svc.allocate_next_prefix(session, actor=actor, prefix_id=vpn_pool.id or 0, data=PrefixRequest(prefix_length=26, service_id=catalogue["VPN"].id, agency_id=agencies[code].id, purpose="Kết nối mạng truy nhập cấp I"))
+        allocate_next_prefix(session=session, principal=me, parent=vpn_pool, data=PrefixRequest(
+            prefix_length=26, service_id=catalogue["VPN"].id, agency_id=agencies[code].id, purpose="Kết nối mạng truy nhập cấp I"))
     session.add(DemoMarker(name=MARKER))
     session.flush()
     return True

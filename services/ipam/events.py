@@ -1,33 +1,32 @@
-"""Events the ipam service publishes and the handlers of those it consumes.
+"""The events the ipam service consumes, and their handlers.
 
-Published (topic govnet.ipam.events): ``govnet.ipam.prefix.allocated.v1``,
-``govnet.ipam.prefix.released.v1``, ``govnet.ipam.address.assigned.v1``,
-``govnet.ipam.address.released.v1``. Consumed: ``govnet.devices.device.decommissioned.v1``
-(``data.device_id``): the device's addresses are released.
+Consumed: ``govnet.devices.device.decommissioned.v1`` (``data.device_id``): the device's addresses
+are released. What the service publishes is in ``outbox.py``.
 """
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from services.ipam.models import EVENT_TABLES
-from shared.events import CloudEvent, Outbox
+from services.ipam.access import system_principal
+from services.ipam.addressing.addresses import release_device_addresses
+from shared.events import CloudEvent
 from shared.events.consumer import Handler
-
-outbox = Outbox(service="ipam", tables=EVENT_TABLES)
+from shared.observability import request_id_var
 
 DEVICE_DECOMMISSIONED = "govnet.devices.device.decommissioned.v1"
 
 
 def on_device_decommissioned(session: Session, event: CloudEvent) -> None:
-    """Release every address assigned to the decommissioned device."""
-    from services.ipam.service import Actor, release_device_addresses
-
+    """Release every address assigned to the decommissioned device (logged as the event's source and id)."""
     device_id = event.data.get("device_id")
     if device_id is None:
         raise ValueError("device.decommissioned event without data.device_id")
-    actor = Actor(sub=f"event:{event.source}", request_id=event.id)
-    release_device_addresses(session, actor=actor, device_id=str(device_id))  # type: ignore[arg-type]
+    token = request_id_var.set(event.id)  # the change log names the event as the request
+    try:
+        release_device_addresses(session=session, principal=system_principal(f"event:{event.source}"), device_id=str(device_id))  # type: ignore[arg-type]  # the consumer's Session is a sqlmodel Session
+    finally:
+        request_id_var.reset(token)
 
 
 #: event type -> handler(session, event)

@@ -7,15 +7,10 @@ The seed (Decision 58/2024/QĐ-UBND, An Giang) cites Circular 19/2023/TT-BTTTT; 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
-
-@dataclass(frozen=True)
-class LegalBasis:
-    document: str
-    article: str
-    effective: date
+from shared.legal import LegalBasis
 
 
 @dataclass(frozen=True)
@@ -76,8 +71,6 @@ RULESETS: dict[str, IpamRules] = {r.name: r for r in (TT06_2026, TT19_2023)}
 
 def rules_for(name: str, *, demand_growth: float | None = None) -> IpamRules:
     """The rule set called ``name``, optionally with the growth threshold overridden by configuration."""
-    from dataclasses import replace
-
     rules = RULESETS[name]
     if demand_growth is not None:
         rules = replace(rules, demand_growth_justification=demand_growth)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError
 
-from services.ipam import netmath
+from services.ipam.addressing import netmath
 
 API = "/api/v1/ipam"
 

@@ -1,9 +1,7 @@
-# mypy: disable-error-code="arg-type,call-overload,union-attr,attr-defined"
-# (SQLModel declares columns as their Python types; in query expressions they are SQL columns)
 """Reports of the ipam service: the yearly IP review (N7) and the technical information form (N3).
 
 Each report is a :class:`Report` (title, Vietnamese column headings, rows, notes) rendered as
-JSON, CSV or XLSX by :func:`render`. Dates are dd/mm/yyyy in Asia/Ho_Chi_Minh. The layout of
+JSON, CSV or XLSX by ``api.py``. Dates are dd/mm/yyyy in Asia/Ho_Chi_Minh. The layout of
 form Mẫu 01 lives in :data:`MAU_01_COLUMNS`, and nowhere else.
 """
 
@@ -11,35 +9,29 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
-from fastapi.responses import JSONResponse, Response
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from services.ipam import access, netmath
-from services.ipam.access import Scope
-from services.ipam.models import (
-    Agency,
-    ChangeLog,
-    IpAddress,
-    IpDemand,
-    NetworkService,
-    Prefix,
-    PrefixKind,
-    Subscription,
-)
+from services.ipam import access
+from services.ipam.addressing import netmath
+from services.ipam.addressing.models import IpAddress, Prefix, PrefixKind
+from services.ipam.changelog.models import ChangeLog
+from services.ipam.organisation.models import Agency, IpDemand, NetworkService, Subscription
+from services.ipam.rows import MAX_DB_ID
 from services.ipam.rules import IpamRules, rules_for
-from services.ipam.service import MAX_DB_ID
 from services.ipam.settings import IpamSettings
+from shared.auth import Principal
 from shared.errors import NotFound
-from shared.exports import VN_TZ, attachment, csv_bytes, vn_date, xlsx_bytes
+from shared.exports import VN_TZ, vn_date
 
 TZ = VN_TZ
 
 
 def rules_from(settings: IpamSettings) -> IpamRules:
+    """The rule set the settings pick."""
     return rules_for(settings.ruleset, demand_growth=settings.demand_growth_threshold)
 
 
@@ -53,21 +45,6 @@ class Report:
     rows: list[dict[str, Any]]
     meta: dict[str, Any] = field(default_factory=dict)
     sections: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-
-
-def render(report: Report, fmt: str) -> Response:
-    """The report as json, csv (UTF-8 with BOM for Excel) or xlsx."""
-    if fmt == "json":
-        return JSONResponse({
-            "report": report.name, "title": report.title, **report.meta,
-            "columns": [{"key": k, "heading": h} for k, h in report.columns], "rows": report.rows, **report.sections,
-        })
-    meta = [[k, v] for k, v in report.meta.items() if isinstance(v, (str, int, float))]
-    if fmt == "csv":
-        content = csv_bytes(columns=report.columns, rows=report.rows, preamble=[[report.title], *meta])
-    else:
-        content = xlsx_bytes(sheet=report.name, title=report.title, columns=report.columns, rows=report.rows, preamble=meta)
-    return attachment(content, fmt=fmt, name=report.name)
 
 
 def _year_bounds(year: int) -> tuple[datetime, datetime]:
@@ -88,7 +65,7 @@ ANNUAL_COLUMNS = [
 ]
 
 
-def overlap_scan(session: Session) -> list[dict[str, Any]]:
+def overlap_scan(*, session: Session) -> list[dict[str, Any]]:
     """A full scan for allocations that overlap in one VRF (should be empty: the database forbids it)."""
     conflicts: list[dict[str, Any]] = []
     stmt = (
@@ -107,9 +84,10 @@ def overlap_scan(session: Session) -> list[dict[str, Any]]:
     return conflicts
 
 
-def annual_review(session: Session, *, year: int, rules: IpamRules, scope: Scope) -> Report:
+def annual_review(*, session: Session, principal: Principal, year: int, rules: IpamRules) -> Report:
     """Per agency and service: allocated, used, utilization, unused allocations, changes in the year, conflicts
     (of the allocations the caller may see)."""
+    scope = access.scope_of(session, principal)
     start, end = _year_bounds(year)
     agencies = {i: n for i, n in session.execute(select(Agency.id, Agency.name))}
     services = {i: n for i, n in session.execute(select(NetworkService.id, NetworkService.name))}
@@ -153,11 +131,11 @@ def annual_review(session: Session, *, year: int, rules: IpamRules, scope: Scope
         rows.append(g)
     if scope.everything:
         year_changes = session.execute(select(func.count()).where(ChangeLog.time >= start, ChangeLog.time < end)).scalar_one()
-        conflicts = overlap_scan(session)
+        conflicts = overlap_scan(session=session)
     else:  # an agency's review: its own allocations' changes and conflicts
         year_changes = sum(g["changes"] for g in groups.values())
         mine = {a.id for a in allocs}
-        conflicts = [c for c in overlap_scan(session) if c["a_id"] in mine or c["b_id"] in mine]
+        conflicts = [c for c in overlap_scan(session=session) if c["a_id"] in mine or c["b_id"] in mine]
     return Report(
         name=f"ra-soat-ip-{year}",
         title=f"Báo cáo rà soát sử dụng địa chỉ IP mạng truy nhập cấp II năm {year}",
@@ -206,10 +184,11 @@ def _growth(now: float, before: float) -> float | None:
     return (now - before) / before
 
 
-def technical_info(session: Session, *, year: int, agency_id: int | None, rules: IpamRules, scope: Scope) -> Report:
+def technical_info(*, session: Session, principal: Principal, year: int, agency_id: int | None, rules: IpamRules) -> Report:
     """One row per agency (and subscribed service) with Mẫu 01's fields, allocations and demand; growth > threshold flagged.
 
     A non-administrator gets its own agencies only."""
+    scope = access.scope_of(session, principal)
     stmt = select(Agency).order_by(Agency.id)
     own = access.agency_condition(Agency.id, scope)
     if own is not None:
@@ -281,9 +260,3 @@ def technical_info(session: Session, *, year: int, agency_id: int | None, rules:
             "Ngày lập": vn_date(datetime.now(UTC)),
         },
     )
-
-
-def retention_cutoff(rules: IpamRules, now: datetime | None = None) -> datetime:
-    """The oldest change-log time that must still be kept."""
-    now = now or datetime.now(UTC)
-    return now - timedelta(days=366 * rules.change_log_retention_years)

@@ -1,5 +1,3 @@
-# mypy: disable-error-code="arg-type,call-overload,union-attr,attr-defined"
-# (SQLModel declares columns as their Python types; in query expressions they are SQL columns)
 """NetBox-compatible CSV import and export of prefixes.
 
 Columns: ``prefix, vrf, status, tenant, role, description`` (NetBox names; tenant -> agency,
@@ -14,31 +12,28 @@ from __future__ import annotations
 import bisect
 import csv
 import io
-import json
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import false, select, update
-from sqlmodel import Session
+from sqlalchemy import select
+from sqlmodel import Session, col
 
-from services.ipam import access, netmath
-from services.ipam.access import EVERYTHING, Scope
-from services.ipam.events import outbox
-from services.ipam.models import (
-    Agency,
-    ChangeLog,
-    IpAddress,
-    NetworkService,
-    Prefix,
-    PrefixKind,
-    PrefixStatus,
-    Vrf,
-    utcnow,
-)
-from services.ipam.service import MAX_DB_ID, Actor, fast_insert, lock_vrf, reserve_ids, set_parents
+from services.ipam import access
+from services.ipam.access import Scope
+from services.ipam.addressing import netmath
+from services.ipam.addressing.models import IpAddress, Prefix, PrefixKind, PrefixStatus, Vrf
+from services.ipam.addressing.prefixes import lock_vrf
+from services.ipam.base import utcnow
+from services.ipam.bulk.inserts import ADDRESS_TABLE, PREFIX_TABLE, fast_insert, reserve_ids, set_column_by_id
+from services.ipam.bulk.schemas import ImportResult
+from services.ipam.changelog.models import ChangeAction, ChangeLog
+from services.ipam.organisation.models import Agency, NetworkService
+from services.ipam.outbox import PREFIX_ALLOCATED, outbox
+from services.ipam.rows import id_eq
+from shared.auth import Principal
 from shared.errors import InvalidInput
+from shared.observability import request_id_var
 from shared.types import CONTROL
 
 COLUMNS = ["prefix", "vrf", "status", "tenant", "role", "description", "kind", "purpose"]
@@ -51,7 +46,7 @@ class _Node:
     first: int
     last: int
     length: int
-    kind: str
+    kind: PrefixKind
     line: int | None = None  # None: already in the database
     db_id: int | None = None
     row: dict[str, Any] = field(default_factory=dict)
@@ -59,18 +54,19 @@ class _Node:
     depth: int = 0
 
 
-def _index(session: Session, model: Any) -> dict[str, int]:
+def _index(session: Session, model: type[Agency] | type[NetworkService]) -> dict[str, int]:
     out: dict[str, int] = {}
-    for obj_id, code, name in session.execute(select(model.id, model.code, model.name)):
+    for obj_id, code, name in session.execute(select(col(model.id), col(model.code), col(model.name))):
         out[str(name).strip().casefold()] = obj_id
         out[str(code).strip().casefold()] = obj_id
     return out
 
 
-def import_prefixes_csv(session: Session, *, actor: Actor, text: str, max_rows: int, scope: Scope = EVERYTHING) -> dict[str, Any]:
+def import_prefixes_csv(*, session: Session, principal: Principal, text: str, max_rows: int) -> ImportResult:
     """Validate every row, then create all prefixes in bulk, or none (422 with row-level errors).
 
     A non-administrator imports only its own agency's prefixes, inside a prefix of its agency."""
+    scope = access.scope_of(session, principal)
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     if "prefix" not in header:
@@ -79,7 +75,7 @@ def import_prefixes_csv(session: Session, *, actor: Actor, text: str, max_rows: 
     if unknown:
         raise InvalidInput(f"Unknown column(s) {', '.join(unknown)}; accepted: {', '.join(COLUMNS)}.")
     reader.fieldnames = header
-    vrfs = {str(n).casefold(): i for i, n in session.execute(select(Vrf.id, Vrf.name))}
+    vrfs = {str(n).casefold(): i for i, n in session.execute(select(col(Vrf.id), col(Vrf.name)))}
     agencies, services = _index(session, Agency), _index(session, NetworkService)
     errors: list[dict[str, Any]] = []
     nodes: dict[tuple[int, int], list[_Node]] = defaultdict(list)
@@ -131,17 +127,18 @@ def import_prefixes_csv(session: Session, *, actor: Actor, text: str, max_rows: 
         if kind not in KINDS:
             err(line, "kind", f"Unknown kind '{kind}'; use container, pool or allocation.")
             continue
+        prefix_kind = PrefixKind(kind)
         purpose = row.get("purpose") or row.get("description", "")
-        if kind == "allocation":
+        if prefix_kind == PrefixKind.allocation:
             missing = [n for n, v in (("tenant", agency_id), ("role", service_id), ("purpose", purpose)) if not v]
             if missing:
                 err(line, missing[0], f"An allocation must name the agency (tenant), the service (role) and a purpose (purpose or description); missing: {', '.join(missing)}.")
                 continue
         vrf_key = vrf_id or 0
         nodes[(vrf_key, net.family)].append(
-            _Node(net.first, net.last, net.length, kind, line=line, row={
+            _Node(net.first, net.last, net.length, prefix_kind, line=line, row={
                 "prefix": net.cidr, "vrf_id": vrf_id, "vrf_key": vrf_key, "family": net.family, "prefix_length": net.length,
-                "first_hex": net.first_hex, "last_hex": net.last_hex, "size": float(net.size), "kind": kind, "status": status,
+                "first_hex": net.first_hex, "last_hex": net.last_hex, "size": float(net.size), "kind": prefix_kind, "status": PrefixStatus(status),
                 "agency_id": agency_id, "service_id": service_id, "purpose": purpose, "description": row.get("description", ""),
             })
         )
@@ -153,7 +150,8 @@ def import_prefixes_csv(session: Session, *, actor: Actor, text: str, max_rows: 
         existing = [
             _Node(netmath.from_hex(f), netmath.from_hex(last), length, kind, db_id=pid)
             for pid, f, last, length, kind in session.execute(
-                select(Prefix.id, Prefix.first_hex, Prefix.last_hex, Prefix.prefix_length, Prefix.kind).where(Prefix.vrf_key == vrf_key, Prefix.family == family)
+                select(col(Prefix.id), col(Prefix.first_hex), col(Prefix.last_hex), col(Prefix.prefix_length), col(Prefix.kind))
+                .where(col(Prefix.vrf_key) == vrf_key, col(Prefix.family) == family)
             )
         ]
         _sweep(sorted(existing + new_nodes, key=lambda n: (n.first, n.length)), errors, reparent_existing)
@@ -167,15 +165,15 @@ def import_prefixes_csv(session: Session, *, actor: Actor, text: str, max_rows: 
     for node, new_id in zip(all_new, reserve_ids(session, "prefix", len(all_new)), strict=True):
         node.db_id = new_id
     now = utcnow()
-    fast_insert(session, Prefix.__table__, [
+    fast_insert(session, PREFIX_TABLE, [
         {**n.row, "id": n.db_id, "parent_id": n.parent.db_id if n.parent else None, "created_at": now, "updated_at": now}
         for n in sorted(all_new, key=lambda n: (n.row["vrf_key"], n.row["family"], n.first, n.length))
     ])
     if reparent_existing:
-        set_parents(session, [(db_id, node.db_id) for db_id, node in reparent_existing])
+        set_column_by_id(session, PREFIX_TABLE, "parent_id", [(db_id, node.db_id) for db_id, node in reparent_existing])
     _rehome_addresses(session, all_new)
-    _log_and_emit(session, actor, all_new)
-    return {"created": len(all_new), "rows": count}
+    _log_and_emit(session, principal, all_new)
+    return ImportResult(created=len(all_new), rows=count)
 
 
 def _check_inside_own(session: Session, scope: Scope, vrf_key: int, family: int, new: list[_Node], errors: list[dict[str, Any]]) -> None:
@@ -183,8 +181,8 @@ def _check_inside_own(session: Session, scope: Scope, vrf_key: int, family: int,
     owned = sorted(
         (netmath.from_hex(f), netmath.from_hex(last))
         for f, last in session.execute(
-            select(Prefix.first_hex, Prefix.last_hex).where(
-                Prefix.vrf_key == vrf_key, Prefix.family == family, Prefix.agency_id.in_(sorted(scope.agencies or ()))
+            select(col(Prefix.first_hex), col(Prefix.last_hex)).where(
+                col(Prefix.vrf_key) == vrf_key, col(Prefix.family) == family, col(Prefix.agency_id).in_(sorted(scope.agencies or ()))
             )
         )
     )
@@ -239,10 +237,10 @@ def _rehome_addresses(session: Session, new: list[_Node]) -> None:
         nodes.sort(key=lambda n: (n.first, n.length))
         lo, hi = netmath.to_hex(nodes[0].first), netmath.to_hex(max(n.last for n in nodes))
         rows = session.execute(
-            select(IpAddress.id, IpAddress.value_hex, Prefix.prefix_length)
-            .select_from(IpAddress).outerjoin(Prefix, IpAddress.prefix_id == Prefix.id)
-            .where(IpAddress.vrf_key == vrf_key, IpAddress.family == family, IpAddress.value_hex >= lo, IpAddress.value_hex <= hi)
-            .order_by(IpAddress.value_hex)
+            select(col(IpAddress.id), col(IpAddress.value_hex), col(Prefix.prefix_length))
+            .select_from(IpAddress).outerjoin(Prefix, col(IpAddress.prefix_id) == col(Prefix.id))
+            .where(col(IpAddress.vrf_key) == vrf_key, col(IpAddress.family) == family, col(IpAddress.value_hex) >= lo, col(IpAddress.value_hex) <= hi)
+            .order_by(col(IpAddress.value_hex))
         ).all()
         stack: list[_Node] = []
         i = 0
@@ -258,57 +256,46 @@ def _rehome_addresses(session: Session, new: list[_Node]) -> None:
             if stack and (current_length is None or stack[-1].length > current_length):
                 moves.append((int(address_id), stack[-1].db_id))
     if moves:
-        table = IpAddress.__table__
-        from sqlalchemy import bindparam
-
-        stmt = update(table).where(table.c.id == bindparam("aid")).values(prefix_id=bindparam("pid"))
-        for k in range(0, len(moves), 5000):
-            session.connection().execute(stmt, [{"aid": a, "pid": b} for a, b in moves[k : k + 5000]])
+        set_column_by_id(session, ADDRESS_TABLE, "prefix_id", moves)
 
 
-def _log_and_emit(session: Session, actor: Actor, new: list[_Node]) -> None:
+def _log_and_emit(session: Session, principal: Principal, new: list[_Node]) -> None:
+    """One change-log row per new prefix (bulk), and an allocated event per new allocation (through the outbox)."""
     now = utcnow()
-    stamp = now.isoformat().replace("+00:00", "Z")
-    log_rows, events = [], []
+    request_id = request_id_var.get()
+    log_rows = []
     for n in new:
         after = {**n.row, "id": n.db_id, "parent_id": n.parent.db_id if n.parent else None}
         log_rows.append({
-            "time": now, "actor": actor.sub, "request_id": actor.request_id, "action": "create", "object_type": "prefix",
+            "time": now, "actor": principal.sub, "request_id": request_id, "action": ChangeAction.create, "object_type": "prefix",
             "object_id": n.db_id, "object_repr": n.row["prefix"], "before": None, "after": after,
         })
         if n.kind == PrefixKind.allocation:
-            event_id = str(uuid.uuid4())
-            payload = {
-                "specversion": "1.0", "id": event_id, "source": outbox.source, "type": "govnet.ipam.prefix.allocated.v1",
-                "subject": str(n.db_id), "time": stamp, "datacontenttype": "application/json",
-                "data": {
-                    "prefix_id": n.db_id, "prefix": n.row["prefix"], "vrf_id": n.row["vrf_id"], "family": n.row["family"], "kind": n.kind,
-                    "agency_id": n.row["agency_id"], "service_id": n.row["service_id"], "purpose": n.row["purpose"], "imported": True,
-                },
-            }
-            events.append({
-                "event_id": event_id, "topic": outbox.topic, "key": str(n.db_id), "payload": json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
-                "created_at": now, "attempts": 0,
+            outbox.emit(session, PREFIX_ALLOCATED, subject=n.db_id or 0, data={
+                "prefix_id": n.db_id, "prefix": n.row["prefix"], "vrf_id": n.row["vrf_id"], "family": n.row["family"], "kind": n.kind,
+                "agency_id": n.row["agency_id"], "service_id": n.row["service_id"], "purpose": n.row["purpose"], "imported": True,
             })
     log_ids = reserve_ids(session, "change_log", len(log_rows))
-    fast_insert(session, ChangeLog.__table__, [{**r, "id": i} for r, i in zip(log_rows, log_ids, strict=True)])
-    fast_insert(session, outbox.tables.outbox, events)
-    if events:
-        session.info["govnet_outbox_pending"] = True
+    fast_insert(session, ChangeLog.__table__, [{**r, "id": i} for r, i in zip(log_rows, log_ids, strict=True)])  # type: ignore[attr-defined]  # SQLModel declares no __table__
 
 
-def export_prefixes_csv(session: Session, *, vrf_id: int | None, scope: Scope) -> str:
+def export_prefixes_csv(*, session: Session, principal: Principal, vrf_id: int | None) -> str:
     """All prefixes the caller may see (or one VRF's) in the import's CSV format."""
-    vrfs = {i: n for i, n in session.execute(select(Vrf.id, Vrf.name))}
-    agencies = {i: c for i, c in session.execute(select(Agency.id, Agency.code))}
-    services = {i: c for i, c in session.execute(select(NetworkService.id, NetworkService.code))}
+    vrfs = {i: n for i, n in session.execute(select(col(Vrf.id), col(Vrf.name)))}
+    agencies = {i: c for i, c in session.execute(select(col(Agency.id), col(Agency.code)))}
+    services = {i: c for i, c in session.execute(select(col(NetworkService.id), col(NetworkService.code)))}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
-    stmt = select(Prefix.prefix, Prefix.vrf_id, Prefix.status, Prefix.agency_id, Prefix.service_id, Prefix.description, Prefix.kind, Prefix.purpose)
+    stmt = select(
+        col(Prefix.prefix), col(Prefix.vrf_id), col(Prefix.status), col(Prefix.agency_id), col(Prefix.service_id), col(Prefix.description),
+        col(Prefix.kind), col(Prefix.purpose),
+    )
     if vrf_id is not None:
-        stmt = stmt.where(Prefix.vrf_key == vrf_id if vrf_id <= MAX_DB_ID else false())
-    stmt = access.readable(stmt, Prefix, scope).order_by(Prefix.vrf_key, Prefix.family, Prefix.first_hex, Prefix.prefix_length)
+        stmt = stmt.where(id_eq(Prefix.vrf_key, vrf_id))
+    stmt = access.readable(stmt, Prefix, access.scope_of(session, principal)).order_by(
+        col(Prefix.vrf_key), col(Prefix.family), col(Prefix.first_hex), col(Prefix.prefix_length)
+    )
     for prefix, v, status, a, s, desc, kind, purpose in session.execute(stmt):
         writer.writerow([
             prefix, vrfs.get(v, "") if v else "", "container" if kind == "container" else status,

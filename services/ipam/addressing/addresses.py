@@ -1,0 +1,146 @@
+"""Addresses: one owner per address in a VRF, recorded, changed and released (N7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
+
+from services.ipam import access
+from services.ipam.addressing import netmath
+from services.ipam.addressing.models import IpAddress, Prefix
+from services.ipam.addressing.netmath import to_hex
+from services.ipam.addressing.prefixes import containing_prefixes, lock_vrf
+from services.ipam.addressing.schemas import AddressCreate, AddressUpdate
+from services.ipam.addressing.vrfs import vrf_key as vrf_key_of
+from services.ipam.changelog.models import ChangeAction
+from services.ipam.changelog.service import record_change, snapshot
+from services.ipam.outbox import ADDRESS_ASSIGNED, ADDRESS_RELEASED, outbox
+from services.ipam.rows import apply_changes, id_eq, page_of
+from shared.auth import Principal
+from shared.errors import Conflict
+from shared.pagination import Paging
+
+_ONE_OWNER = "an address has one owner — pick a free one from available-ips."
+
+
+def innermost_prefix(*, session: Session, vrf_key: int, family: int, value: int) -> Prefix | None:
+    """The smallest prefix of the VRF containing the address, if any."""
+    chain = containing_prefixes(session=session, vrf_key=vrf_key, family=family, first=value, last=value, max_length=netmath.BITS[family])
+    return chain[-1] if chain else None
+
+
+def address_event(a: IpAddress) -> dict[str, Any]:
+    """The data of an address.assigned / address.released event."""
+    return {
+        "address_id": a.id, "address": a.address, "vrf_id": a.vrf_id, "prefix_id": a.prefix_id, "status": a.status,
+        "assigned_object_type": a.assigned_object_type, "assigned_object_id": a.assigned_object_id, "dns_name": a.dns_name,
+    }
+
+
+def owner_of(*, session: Session, vrf_key: int, family: int, value_hexes: list[str]) -> IpAddress | None:
+    """A recorded address among ``value_hexes`` of a VRF, if any."""
+    return session.execute(
+        select(IpAddress).where(col(IpAddress.vrf_key) == vrf_key, col(IpAddress.family) == family, col(IpAddress.value_hex).in_(value_hexes)).limit(1)
+    ).scalar_one_or_none()
+
+
+def already_owned(owner: IpAddress | None, address: str | None = None) -> Conflict:
+    """The 409 for an address written concurrently by someone else."""
+    what = owner.address if owner else (address or "An address")
+    return Conflict(f"{what} already has an owner (address {owner.id if owner else '?'}); {_ONE_OWNER}")
+
+
+def insert_address(
+    *, session: Session, principal: Principal, vrf_id: int | None, vrf_key: int, family: int, value: int, prefix: Prefix | None, fields: dict[str, Any]
+) -> IpAddress:
+    """Insert one address (409 if someone took it meanwhile), log it and announce it."""
+    addr = IpAddress(
+        address=netmath.address_text(family, value), vrf_id=vrf_id, vrf_key=vrf_key, family=family, value_hex=to_hex(value),
+        prefix_id=prefix.id if prefix else None, **fields,
+    )
+    try:
+        # a SAVEPOINT, so that the owner can still be named in the request's transaction
+        with session.begin_nested():
+            session.add(addr)
+            session.flush()
+    except IntegrityError:
+        raise already_owned(owner_of(session=session, vrf_key=vrf_key, family=family, value_hexes=[to_hex(value)]), addr.address) from None
+    record_change(session=session, principal=principal, action=ChangeAction.create, obj=addr, before=None, after=snapshot(addr))
+    outbox.emit(session, ADDRESS_ASSIGNED, subject=addr.id or 0, data=address_event(addr))
+    return addr
+
+
+def create_address(*, session: Session, principal: Principal, data: AddressCreate) -> IpAddress:
+    """Record one address (one owner per VRF); a non-administrator only inside its agency's prefixes."""
+    family, value, textual = netmath.parse_address(data.address)
+    vrf_key = vrf_key_of(session=session, vrf_id=data.vrf_id)
+    access.require_space(
+        session, access.scope_of(session, principal), vrf_key=vrf_key, family=family, first_hex=to_hex(value), last_hex=to_hex(value),
+        what=textual, field="address",
+    )
+    lock_vrf(session, vrf_key)
+    owner = owner_of(session=session, vrf_key=vrf_key, family=family, value_hexes=[to_hex(value)])
+    if owner is not None:
+        raise Conflict(
+            f"{textual} already has an owner (address {owner.id}, assigned to {owner.assigned_object_type or '-'} {owner.assigned_object_id or ''}); "
+            + _ONE_OWNER,
+            conflicting={"id": owner.id, "address": owner.address},
+        )
+    prefix = innermost_prefix(session=session, vrf_key=vrf_key, family=family, value=value)
+    fields = data.model_dump(exclude={"address", "vrf_id"})
+    return insert_address(session=session, principal=principal, vrf_id=data.vrf_id, vrf_key=vrf_key, family=family, value=value, prefix=prefix, fields=fields)
+
+
+def list_addresses(
+    *, session: Session, principal: Principal, vrf_id: int | None, prefix_id: int | None, status: str | None,
+    assigned_object_type: str | None, assigned_object_id: str | None, q: str | None, paging: Paging,
+) -> tuple[list[IpAddress], int]:
+    """Addresses the caller may see, in order, filtered."""
+    conds: list[ColumnElement[bool]] = [
+        c for c in (access.readable_condition(IpAddress, access.scope_of(session, principal)),) if c is not None
+    ]
+    if vrf_id is not None:
+        conds.append(id_eq(IpAddress.vrf_key, vrf_id))
+    if prefix_id is not None:
+        conds.append(id_eq(IpAddress.prefix_id, prefix_id))
+    for column, value in ((IpAddress.status, status), (IpAddress.assigned_object_type, assigned_object_type), (IpAddress.assigned_object_id, assigned_object_id)):
+        if value is not None:
+            conds.append(col(column) == value)
+    if q:
+        conds.append(or_(col(IpAddress.address).like(f"%{q}%"), col(IpAddress.dns_name).like(f"%{q}%")))
+    return page_of(session, IpAddress, conds, [IpAddress.vrf_key, IpAddress.family, IpAddress.value_hex], paging)
+
+
+def update_address(*, session: Session, principal: Principal, address: IpAddress, data: AddressUpdate) -> IpAddress:
+    """Change an address's status, assignment or DNS name."""
+    before = snapshot(address)
+    apply_changes(address, data.changes())
+    session.flush()
+    record_change(session=session, principal=principal, action=ChangeAction.update, obj=address, before=before, after=snapshot(address))
+    return address
+
+
+def release_address(*, session: Session, principal: Principal, address: IpAddress) -> None:
+    """Delete an address; its prefix regains it."""
+    before = snapshot(address)
+    if address.prefix_id is not None:
+        parent = session.get(Prefix, address.prefix_id)
+        if parent is not None:
+            parent.ip_hint_hex = min(parent.ip_hint_hex or parent.first_hex, address.value_hex)
+    session.delete(address)
+    session.flush()
+    record_change(session=session, principal=principal, action=ChangeAction.delete, obj=address, before=before, after=None)
+    outbox.emit(session, ADDRESS_RELEASED, subject=address.id or 0, data=address_event(address))
+
+
+def release_device_addresses(*, session: Session, principal: Principal, device_id: str) -> int:
+    """Release every address assigned to a device (on its decommissioning)."""
+    found = session.execute(
+        select(IpAddress).where(col(IpAddress.assigned_object_type) == "device", col(IpAddress.assigned_object_id) == device_id)
+    ).scalars().all()
+    for address in found:
+        release_address(session=session, principal=principal, address=address)
+    return len(found)

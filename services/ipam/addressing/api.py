@@ -1,0 +1,207 @@
+"""HTTP routes of the addressing domain (NetBox vocabulary: VRF, prefix, status, available-prefixes/-ips).
+
+Every route that loads a prefix or an address by id does so through a ``Current*``/``Writable*``
+dependency of ``access.py``, and every list narrows to what the caller may read, so the
+object-level rule cannot be forgotten.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+
+from services.ipam.access import (
+    CurrentAddress,
+    CurrentPrefix,
+    PathId,
+    Reader,
+    WritableAddress,
+    WritablePrefix,
+    Writer,
+)
+from services.ipam.addressing import addresses, allocation, free_space, prefixes, usage, vrfs
+from services.ipam.addressing.models import IpAddress, Prefix
+from services.ipam.addressing.schemas import (
+    AddressCreate,
+    AddressPublic,
+    AddressRequest,
+    AddressUpdate,
+    FreeAddress,
+    FreePrefix,
+    Lookup,
+    PrefixCreate,
+    PrefixPublic,
+    PrefixRequest,
+    PrefixUpdate,
+    Utilization,
+    UtilizationRow,
+    VrfCreate,
+    VrfPublic,
+)
+from services.ipam.params import Family, IdQ, TextQ
+from shared.db import SessionDep
+from shared.errors import InvalidInput
+from shared.pagination import Page, PageParams
+from shared.types import MAX_ID, Text
+
+router = APIRouter(prefix="/api/v1/ipam", tags=["ipam"])
+
+#: how many free blocks or addresses to list (not a page: free space has no stable offsets)
+Limit = Annotated[int | None, Query(ge=1, le=MAX_ID, description="How many (capped at the service's max_page_size)")]
+
+
+def _limit(request: Request, limit: int | None) -> int:
+    cap: int = request.app.state.settings.max_page_size
+    return min(limit or 50, cap)
+
+
+def _prefix_out(p: Prefix, util: dict[int, float]) -> PrefixPublic:
+    return PrefixPublic.model_validate({**p.model_dump(), "utilization": util.get(p.id or 0, 0.0)})
+
+
+def _prefixes_out(session: SessionDep, rows: list[Prefix]) -> list[PrefixPublic]:
+    util = usage.utilization_of(session=session, prefixes=rows)
+    return [_prefix_out(p, util) for p in rows]
+
+
+def _address_out(a: IpAddress) -> AddressPublic:
+    return AddressPublic.model_validate(a.model_dump())
+
+
+# -- vrfs --------------------------------------------------------------------------------------------
+@router.get("/vrfs", response_model=Page[VrfPublic])
+def list_vrfs(session: SessionDep, _p: Reader, paging: PageParams) -> Page[VrfPublic]:
+    rows, count = vrfs.list_vrfs(session=session, paging=paging)
+    return Page[VrfPublic].of(paging, results=[VrfPublic.model_validate(r, from_attributes=True) for r in rows], count=count)
+
+
+@router.post("/vrfs", status_code=201, response_model=VrfPublic)
+def create_vrf(data: VrfCreate, session: SessionDep, principal: Writer) -> VrfPublic:
+    return VrfPublic.model_validate(vrfs.create_vrf(session=session, principal=principal, data=data), from_attributes=True)
+
+
+@router.get("/vrfs/{vrf_id}", response_model=VrfPublic)
+def get_vrf(vrf_id: PathId, session: SessionDep, _p: Reader) -> VrfPublic:
+    return VrfPublic.model_validate(vrfs.get_vrf(session=session, vrf_id=vrf_id), from_attributes=True)
+
+
+@router.delete("/vrfs/{vrf_id}", status_code=204)
+def delete_vrf(vrf_id: PathId, session: SessionDep, principal: Writer) -> Response:
+    vrfs.delete_vrf(session=session, principal=principal, vrf_id=vrf_id)
+    return Response(status_code=204)
+
+
+# -- prefixes ----------------------------------------------------------------------------------------
+@router.get("/prefixes", response_model=Page[PrefixPublic], summary="List prefixes (with utilization %)")
+def list_prefixes(
+    session: SessionDep, principal: Reader, paging: PageParams, vrf_id: IdQ = None, family: Family = None,
+    kind: TextQ = None, status: TextQ = None, agency_id: IdQ = None, service_id: IdQ = None,
+    parent_id: IdQ = None, within: TextQ = None, q: TextQ = None,
+) -> Page[PrefixPublic]:
+    if family not in (None, 4, 6):
+        raise InvalidInput("family must be 4 or 6.", errors=[{"field": "family", "message": "4 or 6"}])
+    rows, count = prefixes.list_prefixes(
+        session=session, principal=principal, vrf_id=vrf_id, family=family, kind=kind, status=status, agency_id=agency_id,
+        service_id=service_id, parent_id=parent_id, within=within, q=q, paging=paging,
+    )
+    return Page[PrefixPublic].of(paging, results=_prefixes_out(session, rows), count=count)
+
+
+@router.post("/prefixes", status_code=201, response_model=PrefixPublic, summary="Create a container, pool or allocation")
+def create_prefix(data: PrefixCreate, session: SessionDep, principal: Writer) -> PrefixPublic:
+    return _prefixes_out(session, [prefixes.create_prefix(session=session, principal=principal, data=data)])[0]
+
+
+@router.get("/prefixes/{prefix_id}", response_model=PrefixPublic)
+def get_prefix(prefix: CurrentPrefix, session: SessionDep) -> PrefixPublic:
+    return _prefixes_out(session, [prefix])[0]
+
+
+@router.patch("/prefixes/{prefix_id}", response_model=PrefixPublic)
+def update_prefix(prefix: WritablePrefix, data: PrefixUpdate, session: SessionDep, principal: Writer) -> PrefixPublic:
+    return _prefixes_out(session, [prefixes.update_prefix(session=session, principal=principal, prefix=prefix, data=data)])[0]
+
+
+@router.delete("/prefixes/{prefix_id}", status_code=204, summary="Release a prefix")
+def release_prefix(prefix: WritablePrefix, session: SessionDep, principal: Writer) -> Response:
+    prefixes.release_prefix(session=session, principal=principal, prefix=prefix)
+    return Response(status_code=204)
+
+
+@router.get("/prefixes/{prefix_id}/available-prefixes", response_model=list[FreePrefix], summary="Free space as aligned CIDR blocks")
+def available_prefixes(request: Request, parent: CurrentPrefix, session: SessionDep, limit: Limit = None) -> list[FreePrefix]:
+    nets = free_space.available_prefixes(session=session, parent=parent, limit=_limit(request, limit))
+    return [FreePrefix(prefix=n.cidr, family=n.family, prefix_length=n.length, vrf_id=parent.vrf_id) for n in nets]
+
+
+@router.post("/prefixes/{prefix_id}/available-prefixes", status_code=201, response_model=PrefixPublic, summary="Allocate the first free block of a length")
+def allocate_prefix(parent: WritablePrefix, data: PrefixRequest, session: SessionDep, principal: Writer) -> PrefixPublic:
+    made = allocation.allocate_next_prefix(session=session, principal=principal, parent=parent, data=data)
+    return _prefixes_out(session, [made])[0]
+
+
+@router.get("/prefixes/{prefix_id}/available-ips", response_model=list[FreeAddress], summary="The first free addresses")
+def available_ips(request: Request, parent: CurrentPrefix, session: SessionDep, limit: Limit = None) -> list[FreeAddress]:
+    free = free_space.available_ips(session=session, parent=parent, limit=_limit(request, limit))
+    return [FreeAddress(address=a, family=parent.family, vrf_id=parent.vrf_id) for a in free]
+
+
+@router.post("/prefixes/{prefix_id}/available-ips", status_code=201, response_model=list[AddressPublic], summary="Assign the next free addresses")
+def assign_ips(parent: WritablePrefix, data: AddressRequest, session: SessionDep, principal: Writer) -> list[AddressPublic]:
+    made = allocation.assign_next_addresses(session=session, principal=principal, parent=parent, data=data)
+    return [_address_out(a) for a in made]
+
+
+# -- addresses ---------------------------------------------------------------------------------------
+@router.get("/ip-addresses", response_model=Page[AddressPublic])
+def list_addresses(
+    session: SessionDep, principal: Reader, paging: PageParams, vrf_id: IdQ = None, prefix_id: IdQ = None,
+    status: TextQ = None, assigned_object_type: TextQ = None, assigned_object_id: TextQ = None, q: TextQ = None,
+) -> Page[AddressPublic]:
+    rows, count = addresses.list_addresses(
+        session=session, principal=principal, vrf_id=vrf_id, prefix_id=prefix_id, status=status,
+        assigned_object_type=assigned_object_type, assigned_object_id=assigned_object_id, q=q, paging=paging,
+    )
+    return Page[AddressPublic].of(paging, results=[_address_out(a) for a in rows], count=count)
+
+
+@router.post("/ip-addresses", status_code=201, response_model=AddressPublic)
+def create_address(data: AddressCreate, session: SessionDep, principal: Writer) -> AddressPublic:
+    return _address_out(addresses.create_address(session=session, principal=principal, data=data))
+
+
+@router.get("/ip-addresses/{address_id}", response_model=AddressPublic)
+def get_address(address: CurrentAddress) -> AddressPublic:
+    return _address_out(address)
+
+
+@router.patch("/ip-addresses/{address_id}", response_model=AddressPublic)
+def update_address(address: WritableAddress, data: AddressUpdate, session: SessionDep, principal: Writer) -> AddressPublic:
+    return _address_out(addresses.update_address(session=session, principal=principal, address=address, data=data))
+
+
+@router.delete("/ip-addresses/{address_id}", status_code=204, summary="Release an address")
+def release_address(address: WritableAddress, session: SessionDep, principal: Writer) -> Response:
+    addresses.release_address(session=session, principal=principal, address=address)
+    return Response(status_code=204)
+
+
+# -- lookup, utilization -----------------------------------------------------------------------------
+@router.get("/lookup", response_model=Lookup, summary="Prefixes containing an address, its allocation and its record")
+def lookup(address: Annotated[Text, Query(max_length=64)], session: SessionDep, principal: Reader, vrf_id: IdQ = None) -> Lookup:
+    found = usage.lookup(session=session, principal=principal, address=address, vrf_id=vrf_id)
+    util = usage.utilization_of(session=session, prefixes=found.chain)
+    return Lookup(
+        address=found.address,
+        vrf_id=found.vrf_id,
+        chain=[_prefix_out(p, util) for p in found.chain],
+        allocation=_prefix_out(found.allocation, util) if found.allocation else None,
+        ip_address=_address_out(found.ip_address) if found.ip_address else None,
+    )
+
+
+@router.get("/utilization", response_model=Utilization, response_model_exclude_unset=True, summary="Allocated and used space per agency or service")
+def utilization(session: SessionDep, principal: Reader, group_by: Literal["agency", "service"] = "agency") -> Utilization:
+    rows = usage.utilization_rollup(session=session, principal=principal, group_by=group_by)
+    return Utilization(group_by=group_by, results=[UtilizationRow.model_validate(r) for r in rows])

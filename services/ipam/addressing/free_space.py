@@ -1,0 +1,163 @@
+"""Free space of a prefix: the gaps between its child prefixes (and addresses), read lazily in
+chunks from a search hint, and listed as aligned CIDR blocks or free addresses."""
+
+from __future__ import annotations
+
+import functools
+import heapq
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import CompoundSelect, bindparam, literal_column, select, union_all
+from sqlmodel import Session, col
+
+from services.ipam.addressing import netmath
+from services.ipam.addressing.models import IpAddress, Prefix, PrefixKind
+from services.ipam.addressing.netmath import Net, from_hex, to_hex
+from services.ipam.addressing.prefixes import prefix_net
+
+SCAN_CHUNK = 512
+
+
+@functools.cache
+def _first_chunks_stmt(addresses: bool) -> CompoundSelect[Any]:
+    """The union of :func:`_first_chunks`, built once (parameters ``:pid`` and ``:start``)."""
+    pid: Any = bindparam("pid")
+    s_hex: Any = bindparam("start", type_=Prefix.__table__.c.first_hex.type)  # type: ignore[attr-defined]  # SQLModel declares no __table__
+    first, last, parent = col(Prefix.first_hex), col(Prefix.last_hex), col(Prefix.parent_id)
+    parts = [
+        select(literal_column("0").label("src"), first.label("a"), last.label("b")).where(parent == pid, first < s_hex)
+        .order_by(first.desc()).limit(1).subquery().select(),
+        select(literal_column("1").label("src"), first.label("a"), last.label("b"))
+        .where(parent == pid, first >= s_hex).order_by(first).limit(SCAN_CHUNK).subquery().select(),
+    ]
+    if addresses:
+        value = col(IpAddress.value_hex)
+        parts.append(
+            select(literal_column("2").label("src"), value.label("a"), value.label("b"))
+            .where(col(IpAddress.prefix_id) == pid, value >= s_hex).order_by(value).limit(SCAN_CHUNK)
+            .subquery().select()
+        )
+    return union_all(*parts)
+
+
+def _first_chunks(session: Session, parent: Prefix, start: int, *, addresses: bool) -> tuple[list[Any], list[Any], list[Any] | None]:
+    """In one round trip: the child prefix just before ``start``, the first chunk of children from
+    ``start`` and (optionally) the first chunk of addresses from ``start``."""
+    out: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
+    for kind, a, b in session.execute(_first_chunks_stmt(addresses), {"pid": parent.id, "start": to_hex(start)}).all():
+        out[int(kind)].append((a, b))
+    return out[0], sorted(out[1]), sorted(out[2]) if addresses else None
+
+
+def _child_ranges(session: Session, parent: Prefix, start: int, first: tuple[list[Any], list[Any]]) -> Iterator[tuple[int, int]]:
+    """Direct child prefixes of ``parent`` ending at or after ``start``, in address order, in chunks."""
+    s_hex = to_hex(start)
+    before_rows, rows_now = first
+    rows: list[Any] | None = rows_now
+    before = before_rows[0] if before_rows else None
+    if before is not None and before[1] >= s_hex:
+        yield from_hex(before[0]), from_hex(before[1])
+    cursor = s_hex
+    inclusive = True
+    while True:
+        if rows is None:
+            first_hex = col(Prefix.first_hex)
+            cond = first_hex >= cursor if inclusive else first_hex > cursor
+            rows = list(session.execute(
+                select(first_hex, col(Prefix.last_hex)).where(col(Prefix.parent_id) == parent.id, cond).order_by(first_hex).limit(SCAN_CHUNK)
+            ).all())
+        for f, lst in rows:
+            yield from_hex(f), from_hex(lst)
+        if len(rows) < SCAN_CHUNK:
+            return
+        cursor, inclusive = rows[-1][0], False
+        rows = None
+
+
+def _address_points(session: Session, parent: Prefix, start: int, first: list[Any] | None = None) -> Iterator[tuple[int, int]]:
+    """Addresses directly in ``parent`` from ``start`` on, as one-address intervals, in chunks."""
+    cursor, inclusive = to_hex(start), True
+    rows: list[str] | None = [r[0] for r in first] if first is not None else None
+    value_hex = col(IpAddress.value_hex)
+    while True:
+        if rows is None:
+            cond = value_hex >= cursor if inclusive else value_hex > cursor
+            rows = list(session.execute(
+                select(value_hex).where(col(IpAddress.prefix_id) == parent.id, cond).order_by(value_hex).limit(SCAN_CHUNK)
+            ).scalars().all())
+        for v in rows:
+            value = from_hex(v)
+            yield value, value
+        if len(rows) < SCAN_CHUNK:
+            return
+        cursor, inclusive = rows[-1], False
+        rows = None
+
+
+def _hint(parent: Prefix, column: str) -> int:
+    value = getattr(parent, column)
+    return max(from_hex(parent.first_hex), from_hex(value)) if value else from_hex(parent.first_hex)
+
+
+def free_prefix_gaps(*, session: Session, parent: Prefix) -> Iterator[tuple[int, int]]:
+    """Free intervals of ``parent`` (not covered by its child prefixes), lazily from the hint."""
+    start = _hint(parent, "prefix_hint_hex")
+    before, chunk, _ = _first_chunks(session, parent, start, addresses=False)
+    return netmath.gaps(start, from_hex(parent.last_hex), _child_ranges(session, parent, start, (before, chunk)))
+
+
+def free_address_gaps(*, session: Session, parent: Prefix) -> Iterator[tuple[int, int]]:
+    """Free assignable intervals of ``parent``: usable range minus child prefixes and its addresses."""
+    lo, hi = netmath.usable_range(prefix_net(parent), is_pool=parent.kind == PrefixKind.pool)
+    # below the prefix hint everything is covered by child prefixes, so no address is free there either
+    start = max(lo, _hint(parent, "ip_hint_hex"), _hint(parent, "prefix_hint_hex"))
+    before, chunk, addrs = _first_chunks(session, parent, start, addresses=True)
+    used = heapq.merge(_child_ranges(session, parent, start, (before, chunk)), _address_points(session, parent, start, addrs))
+    return netmath.gaps(start, hi, used)
+
+
+def first_free_block(*, session: Session, parent: Prefix, prefix_length: int) -> tuple[int | None, int | None]:
+    """(start of the first free aligned /``prefix_length`` in ``parent`` or None, start of its first gap or None)."""
+    block = 1 << (netmath.BITS[parent.family] - prefix_length)
+    first_gap: int | None = None
+    for g_first, g_last in free_prefix_gaps(session=session, parent=parent):
+        if first_gap is None:
+            first_gap = g_first
+        found = netmath.first_aligned_fit(g_first, g_last, block)
+        if found is not None:
+            return found, first_gap
+    return None, first_gap
+
+
+def first_free_addresses(*, session: Session, parent: Prefix, count: int) -> tuple[list[int], int | None]:
+    """(the first ``count`` free addresses of ``parent``, fewer when it is fuller; start of its first gap or None)."""
+    values: list[int] = []
+    first_gap: int | None = None
+    for first, last in free_address_gaps(session=session, parent=parent):
+        if first_gap is None:
+            first_gap = first
+        value = first
+        while value <= last and len(values) < count:
+            values.append(value)
+            value += 1
+        if len(values) >= count:
+            break
+    return values, first_gap
+
+
+def available_prefixes(*, session: Session, parent: Prefix, limit: int) -> list[Net]:
+    """Free space of a prefix as the fewest aligned CIDR blocks (first ``limit``)."""
+    out: list[Net] = []
+    for first, last in free_prefix_gaps(session=session, parent=parent):
+        for net in netmath.range_to_cidrs(parent.family, first, last):
+            out.append(net)
+            if len(out) >= limit:
+                return out
+    return out
+
+
+def available_ips(*, session: Session, parent: Prefix, limit: int) -> list[str]:
+    """The first ``limit`` free addresses of a prefix."""
+    values, _ = first_free_addresses(session=session, parent=parent, count=limit)
+    return [netmath.address_text(parent.family, v) for v in values]

@@ -1,0 +1,111 @@
+"""Tables of the addressing domain: VRFs, prefixes and addresses.
+
+Prefixes and addresses keep their CIDR/address text plus integer keys as fixed-width hex
+(``first_hex``/``last_hex``/``value_hex``, 32 hex digits for both families) so range
+comparisons are plain indexed string comparisons on SQLite and PostgreSQL alike. Prefixes in a
+VRF form a laminar family (any two either nest or are disjoint); ``parent_id`` is the smallest
+containing prefix and ``prefix_id`` of an address its innermost prefix. On PostgreSQL the
+migration adds a generated ``cidr`` column and the exclusion constraint that forbids two
+overlapping allocations in one VRF.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field
+
+from services.ipam.base import Base, EnumText, utcnow
+
+
+class PrefixKind(StrEnum):
+    container = "container"
+    pool = "pool"
+    allocation = "allocation"
+
+
+class PrefixStatus(StrEnum):
+    active = "active"
+    reserved = "reserved"
+    deprecated = "deprecated"
+
+
+class AddressStatus(StrEnum):
+    active = "active"
+    reserved = "reserved"
+    deprecated = "deprecated"
+
+
+class Vrf(Base, table=True):  # type: ignore[call-arg]
+    """A routing domain; each VPN service can be its own VRF."""
+
+    __tablename__ = "vrf"
+    __table_args__ = {"sqlite_autoincrement": True}
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+    rd: str | None = Field(default=None, max_length=50)
+    service_id: int | None = Field(default=None, foreign_key="network_service.id")
+    description: str = Field(default="", max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Prefix(Base, table=True):  # type: ignore[call-arg]
+    """An IPv4 or IPv6 prefix: a container, a pool, or an allocation to an agency for a service."""
+
+    __tablename__ = "prefix"
+    __table_args__ = (
+        UniqueConstraint("vrf_key", "family", "first_hex", "last_hex"),
+        Index("ix_prefix_parent_first", "parent_id", "first_hex"),
+        {"sqlite_autoincrement": True},
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    prefix: str = Field(max_length=64)
+    vrf_id: int | None = Field(default=None, foreign_key="vrf.id")
+    #: vrf_id or 0 for the global table: a NOT NULL key for constraints
+    vrf_key: int = 0
+    family: int
+    prefix_length: int
+    first_hex: str = Field(max_length=32)
+    last_hex: str = Field(max_length=32)
+    #: number of addresses, as a float (exact for powers of two; 2^128 fits)
+    size: float
+    kind: PrefixKind = Field(sa_type=EnumText(PrefixKind, 20), index=True)
+    status: PrefixStatus = Field(default=PrefixStatus.active, sa_type=EnumText(PrefixStatus, 20))
+    agency_id: int | None = Field(default=None, foreign_key="agency.id", index=True)
+    service_id: int | None = Field(default=None, foreign_key="network_service.id", index=True)
+    purpose: str = Field(default="", max_length=500)
+    description: str = Field(default="", max_length=2000)
+    parent_id: int | None = Field(default=None, foreign_key="prefix.id")
+    #: lower bounds of the first free space (a search may start here; never above the truth)
+    prefix_hint_hex: str | None = Field(default=None, max_length=32)
+    ip_hint_hex: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class IpAddress(Base, table=True):  # type: ignore[call-arg]
+    """One address with one owner: unique per VRF."""
+
+    __tablename__ = "ip_address"
+    __table_args__ = (
+        UniqueConstraint("vrf_key", "family", "value_hex"),
+        Index("ix_ip_address_prefix_value", "prefix_id", "value_hex"),
+        Index("ix_ip_address_assigned", "assigned_object_type", "assigned_object_id"),
+        {"sqlite_autoincrement": True},
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    address: str = Field(max_length=64)
+    vrf_id: int | None = Field(default=None, foreign_key="vrf.id")
+    vrf_key: int = 0
+    family: int
+    value_hex: str = Field(max_length=32)
+    prefix_id: int | None = Field(default=None, foreign_key="prefix.id")
+    status: AddressStatus = Field(default=AddressStatus.active, sa_type=EnumText(AddressStatus, 20))
+    assigned_object_type: str | None = Field(default=None, max_length=50)
+    assigned_object_id: str | None = Field(default=None, max_length=100)
+    dns_name: str = Field(default="", max_length=255)
+    description: str = Field(default="", max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,160 @@
+"""Request and response models of the addressing domain (NetBox vocabulary)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from services.ipam.addressing.models import AddressStatus, PrefixKind, PrefixStatus
+from services.ipam.base import Strict
+from shared.types import Id, Name, PatchModel, Text
+
+
+class VrfCreate(Strict):
+    name: Name = Field(min_length=1, max_length=100)
+    rd: Name | None = Field(default=None, max_length=50)
+    service_id: Id | None = None
+    description: Text = Field(default="", max_length=2000)
+
+
+class VrfPublic(BaseModel):
+    id: int
+    name: str
+    rd: str | None
+    service_id: int | None
+    description: str
+
+
+class PrefixCreate(Strict):
+    prefix: str = Field(max_length=64, description="CIDR, e.g. 10.0.0.0/24 or 2001:db8::/48")
+    vrf_id: Id | None = None
+    kind: PrefixKind = PrefixKind.allocation
+    status: PrefixStatus = PrefixStatus.active
+    parent_id: Id | None = Field(default=None, description="Optional: the prefix this one must lie inside")
+    agency_id: Id | None = None
+    service_id: Id | None = None
+    purpose: Text = Field(default="", max_length=500)
+    description: Text = Field(default="", max_length=2000)
+
+
+class PrefixUpdate(PatchModel):
+    # owner and service may be cleared on pools and containers (an allocation still needs them: 422)
+    nullable = frozenset({"agency_id", "service_id"})
+    status: PrefixStatus | None = None
+    agency_id: Id | None = None
+    service_id: Id | None = None
+    purpose: Text | None = Field(default=None, max_length=500)
+    description: Text | None = Field(default=None, max_length=2000)
+
+
+class PrefixPublic(BaseModel):
+    id: int
+    prefix: str
+    family: int
+    prefix_length: int
+    vrf_id: int | None
+    kind: str
+    status: str
+    parent_id: int | None
+    agency_id: int | None
+    service_id: int | None
+    purpose: str
+    description: str
+    utilization: float = Field(description="Percentage of the prefix in use (child prefixes and addresses)")
+    created_at: datetime
+    updated_at: datetime
+
+
+class PrefixRequest(Strict):
+    """Allocate the first free aligned prefix of ``prefix_length`` inside a pool or container."""
+
+    prefix_length: int = Field(ge=0, le=128)
+    kind: PrefixKind = PrefixKind.allocation
+    status: PrefixStatus = PrefixStatus.active
+    agency_id: Id | None = None
+    service_id: Id | None = None
+    purpose: Text = Field(default="", max_length=500)
+    description: Text = Field(default="", max_length=2000)
+
+
+class AddressFields(Strict):
+    status: AddressStatus = AddressStatus.active
+    assigned_object_type: Name | None = Field(default=None, max_length=50)
+    assigned_object_id: Name | None = Field(default=None, max_length=100)
+    dns_name: Name = Field(default="", max_length=255)
+    description: Text = Field(default="", max_length=2000)
+
+
+class AddressCreate(AddressFields):
+    address: str = Field(max_length=64)
+    vrf_id: Id | None = None
+
+
+class AddressUpdate(PatchModel):
+    nullable = frozenset({"assigned_object_type", "assigned_object_id"})
+    status: AddressStatus | None = None
+    assigned_object_type: Name | None = Field(default=None, max_length=50)
+    assigned_object_id: Name | None = Field(default=None, max_length=100)
+    dns_name: Name | None = Field(default=None, max_length=255)
+    description: Text | None = Field(default=None, max_length=2000)
+
+
+class AddressRequest(AddressFields):
+    """Assign the next ``count`` free addresses of a prefix."""
+
+    count: int = Field(default=1, ge=1, le=1000)
+
+
+class AddressPublic(BaseModel):
+    id: int
+    address: str
+    family: int
+    vrf_id: int | None
+    prefix_id: int | None
+    status: str
+    assigned_object_type: str | None
+    assigned_object_id: str | None
+    dns_name: str
+    description: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class FreePrefix(BaseModel):
+    prefix: str
+    family: int
+    prefix_length: int
+    vrf_id: int | None
+
+
+class FreeAddress(BaseModel):
+    address: str
+    family: int
+    vrf_id: int | None
+
+
+class Lookup(BaseModel):
+    address: str
+    vrf_id: int | None
+    chain: list[PrefixPublic] = Field(description="Containing prefixes you may see, outermost first")
+    allocation: PrefixPublic | None
+    ip_address: AddressPublic | None
+
+
+class UtilizationRow(BaseModel):
+    agency_id: int | None = Field(default=None, description="With group_by=agency")
+    service_id: int | None = Field(default=None, description="With group_by=service")
+    name: str | None
+    family: int
+    allocations: int
+    allocated_addresses: float
+    used_addresses: int
+    utilization: float
+
+
+class Utilization(BaseModel):
+    group_by: str
+    results: list[UtilizationRow]
+
+

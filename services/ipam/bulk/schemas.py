@@ -1,0 +1,10 @@
+"""Response model of the CSV import."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class ImportResult(BaseModel):
+    created: int = Field(description="Prefixes created")
+    rows: int = Field(description="Data rows read")
