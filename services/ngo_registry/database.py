@@ -43,3 +43,6 @@ def association_fk() -> Any:
 def get_row(session: Session, model: type[RowT], row_id: int) -> RowT | None:
     """The row of ``model`` with ``row_id``, or None (also for an id no column can hold)."""
     return session.get(model, row_id) if 1 <= row_id <= MAX_DB_ID else None
+
+
+__all__ = ["BIGINT", "EVENT_TABLES", "MAX_DB_ID", "Base", "association_fk", "get_row", "timestamp", "utcnow"]

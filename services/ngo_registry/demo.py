@@ -228,5 +228,5 @@ def bulk_load(conn: Connection, payloads: list[dict[str, Any]], *, rules: RuleSe
     conn.execute(sa.insert(Association.__table__), assocs)  # type: ignore[attr-defined]
     for table, rows in children.items():
         if rows:
-            conn.execute(sa.insert(table.__table__), rows)  # type: ignore[attr-defined]
+            conn.execute(sa.insert(table.__table__), rows)
     return len(assocs)

@@ -8,7 +8,7 @@ from sqlmodel import Field
 from services.ngo_registry.database import Base
 
 
-class Category(Base, table=True):  # type: ignore[call-arg]
+class Category(Base, table=True):
     """One entry of a category list (danh mục, G5)."""
 
     __tablename__ = "category"

@@ -10,7 +10,7 @@ from sqlmodel import Field
 from services.ngo_registry.database import Base, timestamp
 
 
-class PartyDocument(Base, table=True):  # type: ignore[call-arg]
+class PartyDocument(Base, table=True):
     """A Party or State document on associations (G14 item m)."""
 
     __tablename__ = "party_document"

@@ -10,7 +10,7 @@ from sqlmodel import Field
 from services.ngo_registry.database import BIGINT, Base, timestamp
 
 
-class FeeSchedule(Base, table=True):  # type: ignore[call-arg]
+class FeeSchedule(Base, table=True):
     """The price of one value-added dataset, in VND per request and per row (G8)."""
 
     __tablename__ = "fee_schedule"
@@ -21,7 +21,7 @@ class FeeSchedule(Base, table=True):  # type: ignore[call-arg]
     per_row_vnd: int = Field(sa_type=sa.BigInteger)
     updated_at: datetime = timestamp()
 
-class FeeMeter(Base, table=True):  # type: ignore[call-arg]
+class FeeMeter(Base, table=True):
     """One metered value-added request."""
 
     __tablename__ = "fee_meter"

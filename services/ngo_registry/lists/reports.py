@@ -118,7 +118,7 @@ def annual_report(*, session: Session, year: int, rules: RuleSet) -> ReportOut:
         "congresses_held": [{"code": r[0], "label": labels.text("congress_kind", r[0]), "count": int(r[1])} for r in held],
         "congresses_overdue_at_year_end": overdue,
         "state_staff": {"associations": int(staff[0] or 0), "staff": int(staff[1] or 0)},
-        "funding": {"by_source": funding_lines, "total_vnd": sum(x["amount_vnd"] for x in funding_lines)},
+        "funding": {"by_source": funding_lines, "total_vnd": sum(int(r[1] or 0) for r in funding)},
         "status_changes": [{"code": r[0], "label": labels.text("status_change_kind", r[0]), "count": int(r[1])} for r in changes],
     })
 

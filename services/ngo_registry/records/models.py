@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Field
 
 from services.ngo_registry.database import Base, association_fk, timestamp
+from shared.db import EnumText
 
 
 class AssociationStatus(StrEnum):
@@ -22,7 +23,7 @@ class AssociationStatus(StrEnum):
     DISSOLVED = "dissolved"
 
 
-class Association(Base, table=True):  # type: ignore[call-arg]
+class Association(Base, table=True):
     """An association (hội) or NGO: the Form 1 record (G1, G17)."""
 
     __tablename__ = "association"
@@ -64,8 +65,7 @@ class Association(Base, table=True):  # type: ignore[call-arg]
     dossier_number: str | None = Field(default=None, max_length=100)
     dossier_location: str | None = Field(default=None, max_length=300)
     dossier_reconciled_on: date | None = None
-    #: stored as the enum's value in a VARCHAR(30), as revision 244181b7193a made it
-    status: AssociationStatus = Field(default=AssociationStatus.ACTIVE, sa_type=sa.String(30))
+    status: AssociationStatus = Field(default=AssociationStatus.ACTIVE, sa_type=EnumText(AssociationStatus, 30))
     #: the normalised (lower-case, diacritics removed) names for diacritic-insensitive search
     search_text: str = Field(default="", max_length=1200)
     #: denormalised from leaders/congresses for fast lists
@@ -79,7 +79,7 @@ class Association(Base, table=True):  # type: ignore[call-arg]
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
 
-class Leader(Base, table=True):  # type: ignore[call-arg]
+class Leader(Base, table=True):
     """A leader of an association: role, name, period."""
 
     __tablename__ = "leader"
@@ -91,7 +91,7 @@ class Leader(Base, table=True):  # type: ignore[call-arg]
     from_date: date | None = None
     to_date: date | None = None
 
-class Congress(Base, table=True):  # type: ignore[call-arg]
+class Congress(Base, table=True):
     """A congress (đại hội): founding, term or extraordinary."""
 
     __tablename__ = "congress"
@@ -104,7 +104,7 @@ class Congress(Base, table=True):  # type: ignore[call-arg]
     term_years: int | None = None
     delegates: int | None = None
 
-class MemberCount(Base, table=True):  # type: ignore[call-arg]
+class MemberCount(Base, table=True):
     """Members by type as of a date."""
 
     __tablename__ = "member_count"
@@ -115,7 +115,7 @@ class MemberCount(Base, table=True):  # type: ignore[call-arg]
     member_type_code: str = Field(max_length=60)
     count: int
 
-class StaffAllocation(Base, table=True):  # type: ignore[call-arg]
+class StaffAllocation(Base, table=True):
     """State-assigned staff (biên chế) of a special-status association in a year."""
 
     __tablename__ = "staff_allocation"
@@ -125,7 +125,7 @@ class StaffAllocation(Base, table=True):  # type: ignore[call-arg]
     year: int
     staff: int
 
-class Funding(Base, table=True):  # type: ignore[call-arg]
+class Funding(Base, table=True):
     """Operating funds of a year by source, in VND (integers)."""
 
     __tablename__ = "funding"
@@ -136,7 +136,7 @@ class Funding(Base, table=True):  # type: ignore[call-arg]
     source_code: str = Field(max_length=60)
     amount_vnd: int = Field(sa_type=sa.BigInteger)
 
-class AffiliatedUnit(Base, table=True):  # type: ignore[call-arg]
+class AffiliatedUnit(Base, table=True):
     """A legal entity, representative office or branch of an association."""
 
     __tablename__ = "affiliated_unit"
@@ -148,7 +148,7 @@ class AffiliatedUnit(Base, table=True):  # type: ignore[call-arg]
     address: str | None = Field(default=None, max_length=500)
     decision_number: str | None = Field(default=None, max_length=100)
 
-class StatusChange(Base, table=True):  # type: ignore[call-arg]
+class StatusChange(Base, table=True):
     """A rename, division, split-off, merger, consolidation or dissolution."""
 
     __tablename__ = "status_change"
@@ -161,7 +161,7 @@ class StatusChange(Base, table=True):  # type: ignore[call-arg]
     note: str | None = Field(default=None, sa_type=sa.Text)
     created_at: datetime = timestamp()
 
-class AssociationLink(Base, table=True):  # type: ignore[call-arg]
+class AssociationLink(Base, table=True):
     """A predecessor -> successor link created by a status change (read both ways)."""
 
     __tablename__ = "association_link"
@@ -171,7 +171,7 @@ class AssociationLink(Base, table=True):  # type: ignore[call-arg]
     predecessor_id: int = association_fk()
     successor_id: int = association_fk()
 
-class RecordVersion(Base, table=True):  # type: ignore[call-arg]
+class RecordVersion(Base, table=True):
     """A full snapshot of a record after each change (the history)."""
 
     __tablename__ = "record_version"
@@ -185,7 +185,7 @@ class RecordVersion(Base, table=True):  # type: ignore[call-arg]
     actor: str = Field(max_length=200)
     changed_at: datetime = timestamp()
 
-class FieldProvenance(Base, table=True):  # type: ignore[call-arg]
+class FieldProvenance(Base, table=True):
     """Who last set each field of a record: a submission or a staff member, and when."""
 
     __tablename__ = "field_provenance"
@@ -197,7 +197,7 @@ class FieldProvenance(Base, table=True):  # type: ignore[call-arg]
     actor: str = Field(max_length=200)
     at: datetime = timestamp()
 
-class ClassifiedRefusal(Base, table=True):  # type: ignore[call-arg]
+class ClassifiedRefusal(Base, table=True):
     """An attempt to store information marked Mật, Tối mật or Tuyệt mật (refused, G1)."""
 
     __tablename__ = "classified_refusal"

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlmodel import Session, col, select
 
-from services.ngo_registry.records.models import Association
+from services.ngo_registry.records.models import Association, AssociationStatus
 from services.ngo_registry.text import normalise
 from shared.errors import InvalidInput
 
@@ -35,11 +35,14 @@ class AssociationFilter:
             (self.nature, Association.nature_code),
             (self.scope, Association.scope_code),
             (self.name_type, Association.name_type_code),
-            (self.status, Association.status),
         ]
         for value, column in pairs:
             if value is not None:
                 query = query.where(column == value)
+        if self.status is not None:
+            # a status no association can have matches nothing (the enum column refuses to bind it)
+            known = self.status in set(AssociationStatus)
+            query = query.where(Association.status == AssociationStatus(self.status) if known else sa.false())
         if self.special_status is not None:
             query = query.where(Association.special_status == self.special_status)
         return query

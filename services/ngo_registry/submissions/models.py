@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Field
 
 from services.ngo_registry.database import Base, timestamp
+from shared.db import EnumText
 
 
 class SubmissionStatus(StrEnum):
@@ -45,7 +46,7 @@ class FileRole(StrEnum):
     ATTACHMENT = "attachment"
 
 
-class Submission(Base, table=True):  # type: ignore[call-arg]
+class Submission(Base, table=True):
     """An information sheet sent by an association: raw, then basic, then reviewed."""
 
     __tablename__ = "submission"
@@ -54,26 +55,25 @@ class Submission(Base, table=True):  # type: ignore[call-arg]
     association_id: int | None = Field(default=None, index=True)
     org: str = Field(max_length=200)
     submitted_by: str = Field(max_length=200)
-    #: each state column is stored as the enum's value in the VARCHAR revision 244181b7193a made
-    format: SheetFormat = Field(sa_type=sa.String(10))
-    status: SubmissionStatus = Field(default=SubmissionStatus.RECEIVED, sa_type=sa.String(30))
+    format: SheetFormat = Field(sa_type=EnumText(SheetFormat, 10))
+    status: SubmissionStatus = Field(default=SubmissionStatus.RECEIVED, sa_type=EnumText(SubmissionStatus, 30))
     raw_sha256: str = Field(max_length=64)
     standardised: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     validation_errors: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
-    review_decision: ReviewDecision | None = Field(default=None, sa_type=sa.String(30))
+    review_decision: ReviewDecision | None = Field(default=None, sa_type=EnumText(ReviewDecision, 30))
     review_reason: str | None = Field(default=None, sa_type=sa.Text)
     reviewed_by: str | None = Field(default=None, max_length=200)
     reviewed_at: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
     created_at: datetime = timestamp()
 
-class RawFile(Base, table=True):  # type: ignore[call-arg]
+class RawFile(Base, table=True):
     """A file as received (payload or attachment), stored by its SHA-256, never altered."""
 
     __tablename__ = "raw_file"
     __table_args__ = {"sqlite_autoincrement": True}
     id: int | None = Field(default=None, primary_key=True)
     submission_id: int = Field(sa_column_args=[sa.ForeignKey("submission.id")], index=True)
-    role: FileRole = Field(sa_type=sa.String(20))
+    role: FileRole = Field(sa_type=EnumText(FileRole, 20))
     filename: str = Field(max_length=300)
     content_type: str = Field(max_length=200)
     size: int
