@@ -3,6 +3,10 @@ the JWKS, and people's password login (N10).
 
 The ``/oauth/*`` endpoints answer errors the RFC 6749 §5.2 way (``{error, error_description}``),
 because OAuth client libraries expect that; everything else answers problem+json.
+
+These routes open their own short transactions instead of the request's unit of work: a failed
+login must count against the account (and lock it) although the route then answers an error,
+and each answer is audited only after what it reports has committed.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from fastapi.responses import JSONResponse, Response
 
 from services.gateway.access.service import active_grants, decide_scope
 from services.gateway.clients import service as clients
+from services.gateway.deps import gateway_of
 from services.gateway.identity import service as identity
 from services.gateway.identity.service import Locked, LoginOutcome, PasswordChangeRequired
 from services.gateway.models import Client, User, aware, utcnow
@@ -28,11 +33,6 @@ from shared.errors import DomainError, TooManyRequests, Unauthorized
 
 router = APIRouter(tags=["oauth"])
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-
-
-def gateway_of(request: Request) -> Gateway:
-    gw: Gateway = request.app.state.gateway
-    return gw
 
 
 #: RFC 6749 §5.2 error body, which the OAuth endpoints answer instead of a problem document
