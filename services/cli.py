@@ -19,7 +19,7 @@ from typing import Annotated
 import typer
 
 from shared.broker import broker_command, port_in_use, start_broker, wait_for_port
-from shared.config import ALL_TOPICS, SERVICE_NAMES, SuiteSettings
+from shared.config import ALL_TOPICS, SERVICE_NAMES, ServiceSettings, SuiteSettings
 from shared.events.kafka import ensure_topics
 
 app = typer.Typer(help="GovNet: run and operate the suite.", no_args_is_help=True, add_completion=False)
@@ -33,10 +33,12 @@ def _check_service(name: str) -> str:
     return name
 
 
-def settings_for(service: str):  # type: ignore[no-untyped-def]
+def settings_for(service: str) -> ServiceSettings:
     """The settings object of ``service`` (read from the environment)."""
     module = importlib.import_module(f"services.{service}.settings")
-    cls = next(v for k, v in vars(module).items() if k.endswith("Settings") and k != "ServiceSettings")
+    cls: type[ServiceSettings] = next(
+        v for k, v in vars(module).items() if k.endswith("Settings") and k != "ServiceSettings"
+    )
     return cls()
 
 

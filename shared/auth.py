@@ -16,7 +16,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Protocol, TypeVar, cast
 from urllib.parse import urlparse, urlunparse
 
 import httpx
@@ -232,6 +232,16 @@ def current_principal(
     return principal
 
 
+class ScopePolicy(Protocol):
+    """A :func:`require_scopes` dependency: a function carrying the policy it enforces."""
+
+    required_scopes: tuple[str, ...]
+    any_of: bool
+    admin_scope: str
+
+    def __call__(self, principal: Principal) -> Principal: ...
+
+
 def require_scopes(*scopes: str, any_of: bool = False) -> Any:
     """A dependency that needs every scope in ``scopes`` (or one of them with ``any_of``).
 
@@ -253,9 +263,10 @@ def require_scopes(*scopes: str, any_of: bool = False) -> Any:
         )
 
     # declared policy, readable by tooling (the gateway's policy-agreement test walks every route)
-    dependency.required_scopes = scopes  # type: ignore[attr-defined]
-    dependency.any_of = any_of  # type: ignore[attr-defined]
-    dependency.admin_scope = f"{service}{ADMIN_SCOPE_SUFFIX}"  # type: ignore[attr-defined]
+    policy = cast(ScopePolicy, dependency)
+    policy.required_scopes = scopes
+    policy.any_of = any_of
+    policy.admin_scope = f"{service}{ADMIN_SCOPE_SUFFIX}"
     return Depends(dependency)
 
 

@@ -60,7 +60,7 @@ def service_registry() -> registry:
 
 def make_base(name: str) -> type[SQLModel]:
     """The SQLModel base class of one service (its own metadata and naming convention)."""
-    base: type[SQLModel] = type(name, (SQLModel,), {}, registry=service_registry())  # type: ignore[call-arg]
+    base: type[SQLModel] = type(name, (SQLModel,), {}, registry=service_registry())
     return base
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import command, context, op
 from alembic.config import Config
-from sqlalchemy import MetaData
+from sqlalchemy import Connection, MetaData
 
 from shared.db import is_sqlite, make_engine
 
@@ -64,7 +64,7 @@ def run_env(metadata: MetaData) -> None:
                 # parent would delete (or cascade into) its children. The pragma only works
                 # outside a transaction, so it is set on the raw connection before ours begins;
                 # the check after the migrations proves nothing was orphaned.
-                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+                _sqlite_foreign_keys(connection, on=False)
             context.configure(
                 connection=connection,
                 target_metadata=metadata,
@@ -79,9 +79,16 @@ def run_env(metadata: MetaData) -> None:
                         raise RuntimeError(f"migration left rows with dangling foreign keys: {broken[:10]}")
             connection.commit()
             if sqlite:
-                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+                _sqlite_foreign_keys(connection, on=True)
     finally:
         engine.dispose()
+
+
+def _sqlite_foreign_keys(connection: Connection, *, on: bool) -> None:
+    """Switch SQLite's foreign-key enforcement on the raw connection (outside any transaction)."""
+    raw = connection.connection.dbapi_connection
+    assert raw is not None, "the connection was invalidated"
+    raw.cursor().execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
 
 
 # -- steps shared by the services' migrations ---------------------------------------------------

@@ -164,4 +164,6 @@ def install_problem_openapi(app: FastAPI) -> None:
             done[:] = [id(schema)]
         return schema
 
+    # FastAPI's documented way to customise the document is to replace the method; mypy forbids
+    # assigning to a method, so this one line says it is meant
     app.openapi = openapi  # type: ignore[method-assign]

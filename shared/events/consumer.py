@@ -353,7 +353,7 @@ class EventConsumer:
             if highwater is None:
                 continue
             try:
-                position = consumer._subscription.subscription.assignment.state_value(tp).position  # type: ignore[union-attr]
+                position = consumer._subscription.subscription.assignment.state_value(tp).position
             except Exception:
                 continue
             if position is not None:
