@@ -31,7 +31,7 @@ from shared.db import SessionDep
 from shared.errors import InvalidInput
 from shared.types import MAX_ID
 
-Q = TypeVar("Q", bound=Select[Any])
+Q = TypeVar("Q", bound=Select[*tuple[Any, ...]])
 
 Reader = Annotated[Principal, require_scopes("ipam:read")]
 Writer = Annotated[Principal, require_scopes("ipam:write")]
@@ -72,7 +72,7 @@ def scope_of(session: Session, principal: Principal) -> Scope:
         return Scope(agencies=frozenset())
     cache: dict[str, Scope] = session.info.setdefault(_SCOPES, {})
     if principal.org not in cache:
-        ids = session.execute(select(Agency.id).where(col(Agency.org_id) == principal.org)).scalars().all()
+        ids = session.execute(select(col(Agency.id)).where(col(Agency.org_id) == principal.org)).scalars().all()
         cache[principal.org] = Scope(agencies=frozenset(int(i) for i in ids if i is not None))
     return cache[principal.org]
 
@@ -145,7 +145,7 @@ def readable_prefix(*, session: Session, principal: Principal, prefix_id: int) -
     scope = scope_of(session, principal)
     if scope.everything:
         return get_or_404(session, Prefix, prefix_id, "Prefix")
-    found = session.execute(readable(select(Prefix).where(id_eq(Prefix.id, prefix_id)), Prefix, scope)).scalar_one_or_none()
+    found: Prefix | None = session.execute(readable(select(Prefix).where(id_eq(Prefix.id, prefix_id)), Prefix, scope)).scalar_one_or_none()
     if found is None:
         raise not_found("Prefix", prefix_id)
     return found
@@ -156,7 +156,9 @@ def readable_address(*, session: Session, principal: Principal, address_id: int)
     scope = scope_of(session, principal)
     if scope.everything:
         return get_or_404(session, IpAddress, address_id, "IP address")
-    found = session.execute(readable(select(IpAddress).where(id_eq(IpAddress.id, address_id)), IpAddress, scope)).scalar_one_or_none()
+    found: IpAddress | None = session.execute(
+        readable(select(IpAddress).where(id_eq(IpAddress.id, address_id)), IpAddress, scope)
+    ).scalar_one_or_none()
     if found is None:
         raise not_found("IP address", address_id)
     return found

@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 
-class DemoMarker(Base, table=True):  # type: ignore[call-arg]
+class DemoMarker(Base, table=True):
     """Records that demo data was loaded, so it loads once."""
 
     __tablename__ = "demo_marker"

@@ -33,7 +33,7 @@ def not_found(label: str, obj_id: int) -> NotFound:
 
 def id_eq(column: Any, value: int) -> ColumnElement[bool]:
     """``column = value``, or false when no row can have that id."""
-    return column == value if value <= MAX_DB_ID else false()  # type: ignore[no-any-return]
+    return column == value if value <= MAX_DB_ID else false()
 
 
 def get_or_404(session: Session, model: type[T], obj_id: int, label: str) -> T:

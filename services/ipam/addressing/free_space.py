@@ -15,6 +15,7 @@ from services.ipam.addressing import netmath
 from services.ipam.addressing.models import IpAddress, Prefix, PrefixKind
 from services.ipam.addressing.netmath import Net, from_hex, to_hex
 from services.ipam.addressing.prefixes import prefix_net
+from services.ipam.base import Base
 
 SCAN_CHUNK = 512
 
@@ -23,7 +24,7 @@ SCAN_CHUNK = 512
 def _first_chunks_stmt(addresses: bool) -> CompoundSelect[Any]:
     """The union of :func:`_first_chunks`, built once (parameters ``:pid`` and ``:start``)."""
     pid: Any = bindparam("pid")
-    s_hex: Any = bindparam("start", type_=Prefix.__table__.c.first_hex.type)  # type: ignore[attr-defined]  # SQLModel declares no __table__
+    s_hex: Any = bindparam("start", type_=Base.metadata.tables[Prefix.__tablename__].c.first_hex.type)
     first, last, parent = col(Prefix.first_hex), col(Prefix.last_hex), col(Prefix.parent_id)
     parts = [
         select(literal_column("0").label("src"), first.label("a"), last.label("b")).where(parent == pid, first < s_hex)

@@ -17,7 +17,8 @@ from enum import StrEnum
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field
 
-from services.ipam.base import Base, EnumText, utcnow
+from services.ipam.base import Base, utcnow
+from shared.db import EnumText
 
 
 class PrefixKind(StrEnum):
@@ -38,7 +39,7 @@ class AddressStatus(StrEnum):
     deprecated = "deprecated"
 
 
-class Vrf(Base, table=True):  # type: ignore[call-arg]
+class Vrf(Base, table=True):
     """A routing domain; each VPN service can be its own VRF."""
 
     __tablename__ = "vrf"
@@ -51,7 +52,7 @@ class Vrf(Base, table=True):  # type: ignore[call-arg]
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class Prefix(Base, table=True):  # type: ignore[call-arg]
+class Prefix(Base, table=True):
     """An IPv4 or IPv6 prefix: a container, a pool, or an allocation to an agency for a service."""
 
     __tablename__ = "prefix"
@@ -85,7 +86,7 @@ class Prefix(Base, table=True):  # type: ignore[call-arg]
     updated_at: datetime = Field(default_factory=utcnow)
 
 
-class IpAddress(Base, table=True):  # type: ignore[call-arg]
+class IpAddress(Base, table=True):
     """One address with one owner: unique per VRF."""
 
     __tablename__ = "ip_address"

@@ -44,7 +44,7 @@ from services.ipam.addressing.prefixes import (
     require_allocation_fields,
 )
 from services.ipam.addressing.schemas import AddressRequest, PrefixRequest
-from services.ipam.base import utcnow
+from services.ipam.base import Base, utcnow
 from services.ipam.changelog.models import ChangeLog
 from services.ipam.changelog.service import snapshot
 from services.ipam.organisation.models import Agency, NetworkService
@@ -54,10 +54,9 @@ from shared.auth import Principal
 from shared.errors import Conflict
 from shared.observability import request_id_var
 
-# SQLModel declares no __table__ attribute; the tables are there at run time
-_PT: Table = Prefix.__table__  # type: ignore[attr-defined]
-_AT: Table = IpAddress.__table__  # type: ignore[attr-defined]
-_CT: Table = ChangeLog.__table__  # type: ignore[attr-defined]
+_PT: Table = Base.metadata.tables[Prefix.__tablename__]
+_AT: Table = Base.metadata.tables[IpAddress.__tablename__]
+_CT: Table = Base.metadata.tables[ChangeLog.__tablename__]
 _NO_AUTOFLUSH = {"autoflush": False}
 _PARENT = select(_PT).where(_PT.c.id == bindparam("pid"))
 _PREFIX_COLS = [c.name for c in _PT.c if c.name != "id"]

@@ -40,7 +40,7 @@ def lookup(*, session: Session, principal: Principal, address: str, vrf_id: int 
     vrf_key = vrf_key_of(session=session, vrf_id=vrf_id)
     chain = containing_prefixes(session=session, vrf_key=vrf_key, family=family, first=value, last=value, max_length=netmath.BITS[family])
     if not scope.everything and chain:
-        seen = set(session.execute(access.readable(select(Prefix.id).where(col(Prefix.id).in_([p.id for p in chain])), Prefix, scope)).scalars())
+        seen = set(session.execute(access.readable(select(col(Prefix.id)).where(col(Prefix.id).in_([p.id for p in chain])), Prefix, scope)).scalars())
         chain = [p for p in chain if p.id in seen]
     record_q = select(IpAddress).where(
         col(IpAddress.vrf_key) == vrf_key, col(IpAddress.family) == family, col(IpAddress.value_hex) == to_hex(value)

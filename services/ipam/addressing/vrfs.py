@@ -18,7 +18,7 @@ from shared.pagination import Paging
 
 def create_vrf(*, session: Session, principal: Principal, data: VrfCreate) -> Vrf:
     """Create a routing domain."""
-    if session.execute(select(Vrf.id).where(col(Vrf.name) == data.name)).first():
+    if session.execute(select(col(Vrf.id)).where(col(Vrf.name) == data.name)).first():
         raise Conflict(f"A VRF named '{data.name}' already exists.", errors=[{"field": "name", "message": "already used"}])
     if data.service_id is not None:
         get_service(session=session, service_id=data.service_id)

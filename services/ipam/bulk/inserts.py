@@ -11,11 +11,12 @@ from sqlalchemy import Table, bindparam, text, update
 from sqlmodel import Session
 
 from services.ipam.addressing.models import IpAddress, Prefix
-from services.ipam.base import utcnow
+from services.ipam.base import Base, utcnow
+from services.ipam.changelog.models import ChangeLog
 
-# SQLModel declares no __table__ attribute; the tables are there at run time
-PREFIX_TABLE: Table = Prefix.__table__  # type: ignore[attr-defined]
-ADDRESS_TABLE: Table = IpAddress.__table__  # type: ignore[attr-defined]
+PREFIX_TABLE: Table = Base.metadata.tables[Prefix.__tablename__]
+ADDRESS_TABLE: Table = Base.metadata.tables[IpAddress.__tablename__]
+CHANGE_LOG_TABLE: Table = Base.metadata.tables[ChangeLog.__tablename__]
 _UPDATE_CHUNK = 5000
 
 

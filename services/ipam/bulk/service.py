@@ -25,9 +25,16 @@ from services.ipam.addressing import netmath
 from services.ipam.addressing.models import IpAddress, Prefix, PrefixKind, PrefixStatus, Vrf
 from services.ipam.addressing.prefixes import lock_vrf
 from services.ipam.base import utcnow
-from services.ipam.bulk.inserts import ADDRESS_TABLE, PREFIX_TABLE, fast_insert, reserve_ids, set_column_by_id
+from services.ipam.bulk.inserts import (
+    ADDRESS_TABLE,
+    CHANGE_LOG_TABLE,
+    PREFIX_TABLE,
+    fast_insert,
+    reserve_ids,
+    set_column_by_id,
+)
 from services.ipam.bulk.schemas import ImportResult
-from services.ipam.changelog.models import ChangeAction, ChangeLog
+from services.ipam.changelog.models import ChangeAction
 from services.ipam.organisation.models import Agency, NetworkService
 from services.ipam.outbox import PREFIX_ALLOCATED, outbox
 from services.ipam.rows import id_eq
@@ -276,7 +283,7 @@ def _log_and_emit(session: Session, principal: Principal, new: list[_Node]) -> N
                 "agency_id": n.row["agency_id"], "service_id": n.row["service_id"], "purpose": n.row["purpose"], "imported": True,
             })
     log_ids = reserve_ids(session, "change_log", len(log_rows))
-    fast_insert(session, ChangeLog.__table__, [{**r, "id": i} for r, i in zip(log_rows, log_ids, strict=True)])  # type: ignore[attr-defined]  # SQLModel declares no __table__
+    fast_insert(session, CHANGE_LOG_TABLE, [{**r, "id": i} for r, i in zip(log_rows, log_ids, strict=True)])
 
 
 def export_prefixes_csv(*, session: Session, principal: Principal, vrf_id: int | None) -> str:

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field
 
-from services.ipam.base import Base, EnumText, utcnow
+from services.ipam.base import Base, utcnow
+from shared.db import EnumText
 
 
 class ChangeAction(StrEnum):
@@ -18,7 +19,7 @@ class ChangeAction(StrEnum):
     delete = "delete"
 
 
-class ChangeLog(Base, table=True):  # type: ignore[call-arg]
+class ChangeLog(Base, table=True):
     """Every create, update and delete; kept at least two years (no purge below that)."""
 
     __tablename__ = "change_log"

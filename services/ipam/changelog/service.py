@@ -70,8 +70,8 @@ def list_changes(
     scope = access.scope_of(session, principal)
     conds: list[ColumnElement[bool]] = []
     if not scope.everything:
-        prefixes = access.readable(select(Prefix.id), Prefix, scope)
-        addresses = access.readable(select(IpAddress.id), IpAddress, scope)
+        prefixes = access.readable(select(col(Prefix.id)), Prefix, scope)
+        addresses = access.readable(select(col(IpAddress.id)), IpAddress, scope)
         agencies = access.agency_condition(ChangeLog.object_id, scope)
         assert agencies is not None  # not everything: the caller's agencies, maybe none
         conds.append(or_(

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field
 
-from services.ipam.base import Base, EnumText, utcnow
+from services.ipam.base import Base, utcnow
+from shared.db import EnumText
 
 
 class AgencyLevel(StrEnum):
@@ -28,7 +29,7 @@ class ServiceCategory(StrEnum):
     application = "application"
 
 
-class Agency(Base, table=True):  # type: ignore[call-arg]
+class Agency(Base, table=True):
     """A user agency (đơn vị sử dụng) in the province -> district -> commune hierarchy (N2)."""
 
     __tablename__ = "agency"
@@ -50,7 +51,7 @@ class Agency(Base, table=True):  # type: ignore[call-arg]
     updated_at: datetime = Field(default_factory=utcnow)
 
 
-class NetworkService(Base, table=True):  # type: ignore[call-arg]
+class NetworkService(Base, table=True):
     """An entry of the N1 catalogue: a network service or an application carried on the network."""
 
     __tablename__ = "network_service"
@@ -63,7 +64,7 @@ class NetworkService(Base, table=True):  # type: ignore[call-arg]
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class Subscription(Base, table=True):  # type: ignore[call-arg]
+class Subscription(Base, table=True):
     """An agency uses a service: the Mẫu 01 connection fields live here."""
 
     __tablename__ = "subscription"
@@ -80,7 +81,7 @@ class Subscription(Base, table=True):  # type: ignore[call-arg]
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class IpDemand(Base, table=True):  # type: ignore[call-arg]
+class IpDemand(Base, table=True):
     """An agency's declared yearly demand (for the N3 technical information)."""
 
     __tablename__ = "ip_demand"

@@ -60,7 +60,7 @@ def create_agency(*, session: Session, principal: Principal, data: AgencyCreate)
     """Create a user agency (N2)."""
     if data.org_id is not None and not access.scope_of(session, principal).everything:
         raise Forbidden(_ORG_ID_IS_ADMINS)
-    if session.execute(select(Agency.id).where(col(Agency.code) == data.code)).first():
+    if session.execute(select(col(Agency.id)).where(col(Agency.code) == data.code)).first():
         raise Conflict(f"An agency with code '{data.code}' already exists; choose another code.", errors=[{"field": "code", "message": "already used"}])
     _check_agency_parent(session, data.level, data.parent_id)
     agency = Agency(**data.model_dump(exclude={"contacts"}), contacts=[c.model_dump() for c in data.contacts])
@@ -139,7 +139,7 @@ def delete_agency(*, session: Session, principal: Principal, agency_id: int) -> 
 # -- catalogue ----------------------------------------------------------------------------------
 def create_service(*, session: Session, principal: Principal, category: ServiceCategory, data: ServiceCreate) -> NetworkService:
     """Add a network service or an application to the N1 catalogue."""
-    if session.execute(select(NetworkService.id).where(col(NetworkService.code) == data.code)).first():
+    if session.execute(select(col(NetworkService.id)).where(col(NetworkService.code) == data.code)).first():
         raise Conflict(f"A catalogue entry with code '{data.code}' already exists.", errors=[{"field": "code", "message": "already used"}])
     item = NetworkService(**data.model_dump(), category=category)
     session.add(item)
@@ -191,7 +191,7 @@ def create_subscription(*, session: Session, principal: Principal, data: Subscri
     own_agency(session=session, principal=principal, agency_id=data.agency_id)
     get_service(session=session, service_id=data.service_id)
     existing = session.execute(
-        select(Subscription.id).where(col(Subscription.agency_id) == data.agency_id, col(Subscription.service_id) == data.service_id)
+        select(col(Subscription.id)).where(col(Subscription.agency_id) == data.agency_id, col(Subscription.service_id) == data.service_id)
     ).first()
     if existing:
         raise Conflict(f"Agency {data.agency_id} already subscribes to service {data.service_id} (subscription {existing[0]}).")

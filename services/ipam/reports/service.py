@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from services.ipam import access
 from services.ipam.addressing import netmath
@@ -69,9 +69,9 @@ def overlap_scan(*, session: Session) -> list[dict[str, Any]]:
     """A full scan for allocations that overlap in one VRF (should be empty: the database forbids it)."""
     conflicts: list[dict[str, Any]] = []
     stmt = (
-        select(Prefix.id, Prefix.prefix, Prefix.vrf_key, Prefix.family, Prefix.first_hex, Prefix.last_hex, Prefix.agency_id, Prefix.service_id)
-        .where(Prefix.kind == PrefixKind.allocation)
-        .order_by(Prefix.vrf_key, Prefix.family, Prefix.first_hex)  # type: ignore[arg-type]
+        select(col(Prefix.id), col(Prefix.prefix), col(Prefix.vrf_key), col(Prefix.family), col(Prefix.first_hex), col(Prefix.last_hex), col(Prefix.agency_id), col(Prefix.service_id))
+        .where(col(Prefix.kind) == PrefixKind.allocation)
+        .order_by(col(Prefix.vrf_key), col(Prefix.family), col(Prefix.first_hex))
     )
     prev: Any = None
     for row in session.execute(stmt):
@@ -89,23 +89,23 @@ def annual_review(*, session: Session, principal: Principal, year: int, rules: I
     (of the allocations the caller may see)."""
     scope = access.scope_of(session, principal)
     start, end = _year_bounds(year)
-    agencies = {i: n for i, n in session.execute(select(Agency.id, Agency.name))}
-    services = {i: n for i, n in session.execute(select(NetworkService.id, NetworkService.name))}
+    agencies = {i: n for i, n in session.execute(select(col(Agency.id), col(Agency.name)))}
+    services = {i: n for i, n in session.execute(select(col(NetworkService.id), col(NetworkService.name)))}
     allocs = session.execute(access.readable(
-        select(Prefix.id, Prefix.prefix, Prefix.agency_id, Prefix.service_id, Prefix.family, Prefix.size, Prefix.kind, Prefix.prefix_length)
-        .where(Prefix.kind == PrefixKind.allocation, Prefix.created_at < end), Prefix, scope
+        select(col(Prefix.id), col(Prefix.prefix), col(Prefix.agency_id), col(Prefix.service_id), col(Prefix.family), col(Prefix.size), col(Prefix.kind), col(Prefix.prefix_length))
+        .where(col(Prefix.kind) == PrefixKind.allocation, col(Prefix.created_at) < end), Prefix, scope
     )).all()
     used: dict[Any, Any] = dict(session.execute(
-        select(IpAddress.prefix_id, func.count()).join(Prefix, IpAddress.prefix_id == Prefix.id)  # type: ignore[arg-type]
-        .where(Prefix.kind == PrefixKind.allocation).group_by(IpAddress.prefix_id)
+        select(col(IpAddress.prefix_id), func.count()).join(Prefix, col(IpAddress.prefix_id) == col(Prefix.id))
+        .where(col(Prefix.kind) == PrefixKind.allocation).group_by(col(IpAddress.prefix_id))
     ).all())
     child: dict[Any, Any] = dict(session.execute(
-        select(Prefix.parent_id, func.count()).where(Prefix.parent_id.is_not(None)).group_by(Prefix.parent_id)  # type: ignore[union-attr]
+        select(col(Prefix.parent_id), func.count()).where(col(Prefix.parent_id).is_not(None)).group_by(col(Prefix.parent_id))
     ).all())
     changes: dict[int, int] = defaultdict(int)
     for obj_id, n in session.execute(
-        select(ChangeLog.object_id, func.count()).where(ChangeLog.object_type == "prefix", ChangeLog.time >= start, ChangeLog.time < end)
-        .group_by(ChangeLog.object_id)
+        select(col(ChangeLog.object_id), func.count()).where(col(ChangeLog.object_type) == "prefix", col(ChangeLog.time) >= start, col(ChangeLog.time) < end)
+        .group_by(col(ChangeLog.object_id))
     ):
         changes[int(obj_id)] = int(n)
     groups: dict[tuple[Any, Any, int], dict[str, Any]] = {}
@@ -130,7 +130,7 @@ def annual_review(*, session: Session, principal: Principal, year: int, rules: I
         g["utilization"] = round(100.0 * g["used"] / g["allocated"], 2) if g["allocated"] else 0.0
         rows.append(g)
     if scope.everything:
-        year_changes = session.execute(select(func.count()).where(ChangeLog.time >= start, ChangeLog.time < end)).scalar_one()
+        year_changes = session.execute(select(func.count()).where(col(ChangeLog.time) >= start, col(ChangeLog.time) < end)).scalar_one()
         conflicts = overlap_scan(session=session)
     else:  # an agency's review: its own allocations' changes and conflicts
         year_changes = sum(g["changes"] for g in groups.values())
@@ -189,27 +189,27 @@ def technical_info(*, session: Session, principal: Principal, year: int, agency_
 
     A non-administrator gets its own agencies only."""
     scope = access.scope_of(session, principal)
-    stmt = select(Agency).order_by(Agency.id)
-    own = access.agency_condition(Agency.id, scope)
+    stmt = select(Agency).order_by(col(Agency.id))
+    own = access.agency_condition(col(Agency.id), scope)
     if own is not None:
         stmt = stmt.where(own)
     if agency_id is not None:
         if not scope.owns_agency(agency_id) or agency_id > MAX_DB_ID or session.get(Agency, agency_id) is None:
             raise NotFound(f"Agency {agency_id} does not exist; list them at /api/v1/ipam/agencies.")
-        stmt = stmt.where(Agency.id == agency_id)
+        stmt = stmt.where(col(Agency.id) == agency_id)
     agencies = list(session.execute(stmt).scalars())
     ids = [a.id for a in agencies]
-    services = {i: n for i, n in session.execute(select(NetworkService.id, NetworkService.name))}
+    services = {i: n for i, n in session.execute(select(col(NetworkService.id), col(NetworkService.name)))}
     subs: dict[int, list[Subscription]] = defaultdict(list)
-    for s in session.execute(select(Subscription).where(Subscription.agency_id.in_(ids))).scalars():  # type: ignore[attr-defined]
+    for s in session.execute(select(Subscription).where(col(Subscription.agency_id).in_(ids))).scalars():
         subs[s.agency_id].append(s)
     allocs: dict[tuple[int, int], list[str]] = defaultdict(list)
     for aid, fam, cidr in session.execute(
-        select(Prefix.agency_id, Prefix.family, Prefix.prefix).where(Prefix.kind == PrefixKind.allocation, Prefix.agency_id.in_(ids))  # type: ignore[union-attr]
-        .order_by(Prefix.first_hex)
+        select(col(Prefix.agency_id), col(Prefix.family), col(Prefix.prefix)).where(col(Prefix.kind) == PrefixKind.allocation, col(Prefix.agency_id).in_(ids))
+        .order_by(col(Prefix.first_hex))
     ):
         allocs[(aid, fam)].append(cidr)
-    demand = {(d.agency_id, d.year): d for d in session.execute(select(IpDemand).where(IpDemand.year.in_([year, year - 1]))).scalars()}  # type: ignore[attr-defined]
+    demand = {(d.agency_id, d.year): d for d in session.execute(select(IpDemand).where(col(IpDemand.year).in_([year, year - 1]))).scalars()}
     threshold = rules.demand_growth_justification
     rows: list[dict[str, Any]] = []
     for agency in agencies:
