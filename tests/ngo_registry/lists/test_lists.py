@@ -1,4 +1,4 @@
-"""Exploitation lists (G14), exports, fees (G8) and the periodic reports (G11)."""
+"""The exploitation lists and statistics (G14): filters, pages, exports."""
 
 from __future__ import annotations
 
@@ -86,57 +86,3 @@ def test_g14_statistics_staff_funding_head_office_nature(db_url, make_client, ke
     nature = client.get(f"{BASE}/statistics/nature", headers=h).json()
     assert sum(r["associations"] for r in nature["results"]) == 6
     assert client.get(f"{BASE}/statistics/funding", params={"year": "abc"}, headers=h).status_code == 422
-
-
-def test_g14_m_party_documents_crud_and_list(db_url, make_client, keys) -> None:
-    client = make_client("ngo_registry", db_url)
-    h = keys.headers(ADMIN)
-    body = {"number": "45/2010/NĐ-CP", "title": "Quy định về tổ chức, hoạt động và quản lý hội", "document_type": "nghi_dinh", "issuer": "Chính phủ", "issued_on": "2010-04-21", "effective_on": "2010-07-01"}
-    created = client.post(f"{BASE}/documents", json=body, headers=h)
-    assert created.status_code == 201, created.text
-    doc_id = created.json()["id"]
-    assert client.post(f"{BASE}/documents", json={**body, "document_type": "x"}, headers=h).status_code == 422
-    assert client.post(f"{BASE}/documents", json={**body, "classification": "Mật"}, headers=h).status_code == 422
-    assert client.patch(f"{BASE}/documents/{doc_id}", json={"title": "Nghị định về hội"}, headers=h).json()["title"] == "Nghị định về hội"
-    listed = client.get(f"{BASE}/lists/party-documents", headers=h).json()
-    assert listed["results"][0]["issued_on"] == "2010-04-21" and listed["results"][0]["document_type_label"] == "Nghị định"
-    assert client.delete(f"{BASE}/documents/{doc_id}", headers=h).status_code == 204
-    assert client.get(f"{BASE}/documents/{doc_id}", headers=h).status_code == 404  # documents are ngo:admin (issue 9, item 2)
-
-
-def test_g8_value_added_requests_are_metered_and_priced(db_url, make_client, keys) -> None:
-    client = make_client("ngo_registry", db_url)
-    _seed(client, keys)
-    admin = keys.headers(ADMIN)
-    assert client.put(f"{BASE}/fees/schedule/by_field", json={"per_request_vnd": 5000, "per_row_vnd": 200}, headers=admin).status_code == 200
-    user = keys.headers("ngo:read:value_added", org="bo-tai-chinh", grant="grant-42")
-    assert client.get(f"{BASE}/lists/by-field", params={"limit": 3}, headers=user).status_code == 200
-    assert client.get(f"{BASE}/lists/by-field", params={"limit": 3, "offset": 3}, headers=user).status_code == 200
-    assert client.get(f"{BASE}/statistics/nature", headers=user).status_code == 200
-    client.get(f"{BASE}/lists/by-field", headers=admin)  # administrators are not metered
-    month = date.today().strftime("%Y-%m")
-    statement = client.get(f"{BASE}/fees/statement", params={"org": "bo-tai-chinh", "month": month}, headers=user).json()
-    lines = {line["dataset"]: line for line in statement["lines"]}
-    assert lines["by_field"] == {"dataset": "by_field", "label": "(b) Danh sách hội theo lĩnh vực", "requests": 2, "rows": 5, "amount_vnd": 2 * 5000 + 5 * 200}
-    assert lines["by_nature"]["requests"] == 1 and statement["grants"] == ["grant-42"]
-    assert statement["total_vnd"] == 11_000 + lines["by_nature"]["amount_vnd"]
-    assert client.get(f"{BASE}/fees/statement", params={"org": "bo-tai-chinh", "month": month}, headers=keys.headers("ngo:read:value_added", org="other")).status_code == 403
-    assert client.get(f"{BASE}/fees/statement", params={"org": "bo-tai-chinh", "month": month}, headers=admin).json()["total_vnd"] == statement["total_vnd"]
-
-
-def test_g11_quarterly_and_annual_reports(db_url, make_client, keys) -> None:
-    client = make_client("ngo_registry", db_url)
-    ids = _seed(client, keys)
-    h = keys.headers(ADMIN)
-    today = date.today()
-    quarter = (today.month - 1) // 3 + 1
-    q = client.get(f"{BASE}/reports/quarterly", params={"year": today.year, "quarter": quarter}, headers=h).json()
-    assert q["created"] == 5 and q["changed"]["count"] == 5
-    assert q["update_due_on"].endswith(("-03-31", "-06-30", "-09-30", "-12-31"))
-    assert client.get(f"{BASE}/reports/quarterly", params={"year": today.year, "quarter": 5}, headers=h).status_code == 422
-    a = client.get(f"{BASE}/reports/annual", params={"year": today.year}, headers=h).json()
-    assert a["due_before_vn"] == f"31/12/{today.year}"
-    assert a["associations_active"] == 5 and sum(x["associations"] for x in a["by_field"]) == 5
-    assert a["congresses_overdue_at_year_end"]["first"] >= 3
-    assert client.get(f"{BASE}/reports/annual", params={"year": today.year}, headers=keys.headers("ngo:read:basic")).status_code == 403
-    assert ids
