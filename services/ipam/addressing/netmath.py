@@ -52,9 +52,6 @@ class Net:
     def contains(self, other: Net) -> bool:
         return self.family == other.family and self.first <= other.first and other.last <= self.last
 
-    def overlaps(self, other: Net) -> bool:
-        return self.family == other.family and self.first <= other.last and other.first <= self.last
-
 
 def net_from_range(family: int, first: int, length: int) -> Net:
     ip = netaddr.IPNetwork((first, length), version=family)
@@ -129,18 +126,6 @@ def parse_address(text: str, *, field: str = "address") -> tuple[int, int, str]:
 
 def address_text(family: int, value: int) -> str:
     return str(netaddr.IPAddress(value, version=family))
-
-
-def merge(intervals: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Union of closed intervals, sorted."""
-    out: list[tuple[int, int]] = []
-    for first, last in sorted(intervals):
-        if out and first <= out[-1][1] + 1:
-            if last > out[-1][1]:
-                out[-1] = (out[-1][0], last)
-        else:
-            out.append((first, last))
-    return out
 
 
 def gaps(first: int, last: int, used: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int]]:
