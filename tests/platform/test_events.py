@@ -1,10 +1,12 @@
-"""The event backbone on the real broker: outbox through an outage, inbox de-duplication,
-the dead-letter queue, and atomicity of state change plus event."""
+"""shared/events: the event backbone on the real broker: outbox through an outage, inbox
+de-duplication, the dead-letter queue, atomicity of state change plus event, and the relay's
+PostgreSQL leadership (issue 9, item 11)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,12 +15,14 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select, text
 from sqlmodel import Session
 
 from shared.config import DLQ_TOPIC
 from shared.db import Database
 from shared.events import CloudEvent
-from tests.conftest import Broker, wait_until
+from shared.events.relay import OutboxRelay
+from tests.conftest import POSTGRES_URL, Broker, SigningKeys, wait_until
 from tests.platform.ledger import (
     INCREMENTED,
     Base,
@@ -27,6 +31,7 @@ from tests.platform.ledger import (
     effects,
     outbox_count,
 )
+from tests.support import scratch_database
 
 
 @pytest.fixture
@@ -174,3 +179,65 @@ def test_failed_request_leaves_neither_row_nor_event(failure: str, broker: Broke
     assert client.get("/api/v1/ledger/a").json() == {"value": 1}
     with Session(database.engine) as session:
         assert outbox_count(session) == 1
+
+
+# -- relay leadership (PostgreSQL) --------------------------------------------------------
+if POSTGRES_URL:  # the advisory lock exists only on PostgreSQL; SQLite runs one relay per file
+
+    def test_hardening_11_relay_stops_publishing_when_its_lock_connection_dies(
+        broker: Broker, tmp_path: Path, keys: SigningKeys
+    ) -> None:
+        from tests.platform.ledger import TABLES, Base, LedgerSettings, create_ledger_app
+
+        with scratch_database(POSTGRES_URL or "", "govnet_test") as url:
+            database = Database(url)
+            Base.metadata.create_all(database.engine)
+            settings = LedgerSettings(
+                database_url=url, kafka_bootstrap=broker.bootstrap, events_enabled=True,
+                jwks_url=keys.jwks_url, var_dir=tmp_path,
+            )
+            key = OutboxRelay(service="ledger", database=database, tables=TABLES, settings=settings).lock_key
+            backlog = select(func.count()).select_from(TABLES.outbox)
+            rival = database.engine.connect()
+            try:
+                with TestClient(create_ledger_app(settings), raise_server_exceptions=False) as client:
+                    assert client.post("/api/v1/ledger/a").status_code == 200
+                    with database.engine.connect() as conn:
+                        wait_until(lambda: conn.execute(backlog).scalar() == 0)  # the relay is active
+
+                        def lock_holder() -> Any:
+                            return conn.execute(
+                                text(
+                                    "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = :k AND granted "
+                                    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                                ),
+                                {"k": key},
+                            ).scalar()
+
+                        pid = lock_holder()
+                        assert pid is not None
+                        conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+                        conn.commit()
+                        # another replica takes the freed lock before the relay notices
+                        wait_until(
+                            lambda: rival.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+                        )
+                        rival.commit()
+                        for _ in range(3):
+                            assert client.post("/api/v1/ledger/a").status_code == 200
+                        time.sleep(2.0)  # many relay rounds: none may publish without the lock
+                        assert conn.execute(backlog).scalar() == 3
+                        conn.commit()
+                        rival.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                        rival.commit()
+                        # the relay takes the lock again and publishes what waited
+                        def drained() -> bool:
+                            left = conn.execute(backlog).scalar()
+                            conn.commit()  # a fresh snapshot each time
+                            return left == 0
+
+                        wait_until(drained, timeout=20)
+                        assert lock_holder() not in (None, pid)
+            finally:
+                rival.close()
+                database.dispose()
