@@ -1,10 +1,11 @@
-"""Who may read and change what in the NGO registry: the one place for authorisation.
+"""Who may read and change what in the NGO registry (G2, G7, G12): the one place for authorisation.
 
 * scope aliases for routes (``Admin``, ``Reader``, ``ValueAdded``, ``Submitter``, ``SubmitterOrAdmin``);
 * the data tiers (G2, G7): the tier a caller may read and a record cut down to it;
 * dependencies that load a row named in the path or answer 404 (``CurrentAssociation``,
   ``CurrentDocument``, ``CurrentSubmission``);
-* :func:`readable_submissions`, which narrows a query to what the caller's organisation may read.
+* :func:`readable_submissions`, which narrows a query to what the caller's organisation may read,
+  and :func:`require_org_reader` for what one organisation's statement shows.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from services.ngo_registry.records.schemas import AssociationSummary
 from services.ngo_registry.submissions.models import Submission
 from shared.auth import Principal, require_scopes
 from shared.db import SessionDep
-from shared.errors import NotFound
+from shared.errors import Forbidden, NotFound
 from shared.types import Id
 
 Admin = Annotated[Principal, require_scopes("ngo:admin")]
@@ -138,6 +139,12 @@ def readable_submission(*, session: Session, principal: Principal, submission_id
 def current_submission(submission_id: Id, session: SessionDep, principal: SubmitterOrAdmin) -> Submission:
     """The submission in the path if the caller may read it, or 404."""
     return readable_submission(session=session, principal=principal, submission_id=submission_id)
+
+
+def require_org_reader(principal: Principal, org: str) -> None:
+    """403 unless the caller is an administrator or belongs to ``org`` (fee statements, G8)."""
+    if not principal.is_admin("ngo") and principal.org != org:
+        raise Forbidden("A fee statement is visible to administrators and to the organisation itself.")
 
 
 def readable_submissions(query: Any, principal: Principal) -> Any:

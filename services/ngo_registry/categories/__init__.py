@@ -1,1 +1,1 @@
-"""categories"""
+"""The category lists (danh mục, G5): stable codes with Vietnamese labels."""

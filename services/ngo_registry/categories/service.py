@@ -31,7 +31,7 @@ class Labels:
         return found.label if found else None
 
 
-def load_labels(session: Session) -> Labels:
+def load_labels(*, session: Session) -> Labels:
     """Every category label."""
     by_kind: dict[str, dict[str, str]] = {k: {} for k in CATEGORY_KINDS}
     active: dict[str, set[str]] = {k: set() for k in CATEGORY_KINDS}

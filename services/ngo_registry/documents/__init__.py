@@ -1,1 +1,1 @@
-"""documents"""
+"""Party and State documents on associations (G14 m)."""

@@ -24,19 +24,19 @@ router = APIRouter(prefix="/api/v1/ngo", tags=["ngo"])
 @router.get("/documents", summary="Party and State documents", response_model=Page[DocumentOut], response_model_exclude_unset=True)
 def documents(_: Admin, session: SessionDep, paging: PageParams, document_type: Word | None = None) -> Page[DocumentOut]:
     count, rows = service.list_documents(session=session, document_type=document_type, limit=paging.limit, offset=paging.offset)
-    labels = load_labels(session)
+    labels = load_labels(session=session)
     return Page[DocumentOut].of(paging, results=[service.document_out(d, labels) for d in rows], count=count)
 
 
 @router.get("/documents/{document_id}", summary="One document", response_model=DocumentOut, response_model_exclude_unset=True)
 def document_get(_: Admin, doc: CurrentDocument, session: SessionDep) -> DocumentOut:
-    return service.document_out(doc, load_labels(session))
+    return service.document_out(doc, load_labels(session=session))
 
 
 @router.post("/documents", status_code=201, summary="Add a document", response_model=DocumentOut, response_model_exclude_unset=True)
 def document_create(request: Request, principal: Admin, body: DocumentIn, session: SessionDep) -> DocumentOut:
     doc = service.create_document(session=session, principal=principal, data=body, route=request.url.path, today=today_vn())
-    return service.document_out(doc, load_labels(session))
+    return service.document_out(doc, load_labels(session=session))
 
 
 @router.patch("/documents/{document_id}", summary="Edit a document", response_model=DocumentOut, response_model_exclude_unset=True)
@@ -44,7 +44,7 @@ def document_update(request: Request, principal: Admin, document_id: Id, body: D
     # the body is validated before the document is looked up (a bad body is a 422 for any id)
     doc = current_document(document_id, session)
     doc = service.update_document(session=session, principal=principal, doc=doc, data=body, route=request.url.path, today=today_vn())
-    return service.document_out(doc, load_labels(session))
+    return service.document_out(doc, load_labels(session=session))
 
 
 @router.delete("/documents/{document_id}", status_code=204, summary="Remove a document")

@@ -54,7 +54,7 @@ def _check_document(*, session: Session, principal: Principal, data: DocumentIn 
     """Refuse classified content, unknown document types and future issue dates."""
     refuse_if_classified(session=session, principal=principal, payload=data.model_dump(mode="json", exclude_unset=True), route=route)
     doc_type = data.document_type
-    if doc_type is not None and doc_type not in load_labels(session).active.get("document_type", set()):
+    if doc_type is not None and doc_type not in load_labels(session=session).active.get("document_type", set()):
         raise InvalidInput(f"unknown document_type code '{doc_type}'.", errors=[{"field": "document_type", "message": "see /api/v1/ngo/categories/document_type"}])
     if data.issued_on and data.issued_on > today:
         raise InvalidInput("issued_on is in the future.", errors=[{"field": "issued_on", "message": "in the future"}])

@@ -1,1 +1,1 @@
-"""fees"""
+"""Fees for value-added data (G8): the schedule and the meter."""

@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from services.ngo_registry.access import require_org_reader
 from services.ngo_registry.fees.models import FeeMeter, FeeSchedule
 from services.ngo_registry.fees.schemas import FeeLine, FeeRateOut, FeeStatementOut
 from shared.auth import Principal
-from shared.errors import Forbidden, InvalidInput
+from shared.errors import InvalidInput
 
 #: the datasets that are value-added (priced); keys of the schedule
 DATASETS: dict[str, str] = {
@@ -69,8 +70,7 @@ def meter(*, session: Session, principal: Principal, dataset: str, rows: int, de
 
 def statement(*, session: Session, principal: Principal, org: str, month: str) -> FeeStatementOut:
     """The metered requests of ``org`` in ``month`` (YYYY-MM), by dataset, with the total in VND."""
-    if not principal.is_admin("ngo") and principal.org != org:
-        raise Forbidden("A fee statement is visible to administrators and to the organisation itself.")
+    require_org_reader(principal, org)
     try:
         start = datetime.strptime(month, "%Y-%m").replace(tzinfo=UTC)
     except ValueError:

@@ -86,7 +86,7 @@ def annual_report(*, session: Session, year: int, rules: RuleSet) -> ReportOut:
     """The yearly report to the Ministry's leadership (due before 31 December)."""
     if not 1900 <= year <= 2200:
         raise InvalidInput("year is out of range.", errors=[{"field": "year", "message": "1900-2200"}])
-    labels = load_labels(session)
+    labels = load_labels(session=session)
     year_end = date(year, 12, 31)
     held = session.exec(
         select(Congress.kind_code, sa.func.count()).where(col(Congress.held_on) >= date(year, 1, 1), col(Congress.held_on) <= year_end).group_by(Congress.kind_code).order_by(Congress.kind_code)

@@ -62,14 +62,14 @@ def _assoc_row(a: Association, labels: Labels) -> dict[str, Any]:
 
 def association_list(*, session: Session, dataset: str, title: str, flt: AssociationFilter, limit: int, offset: int, order: Sequence[Any] = ()) -> Table:
     """(b) by field, (c) by managing ministry, (l) by nature: a filtered list of associations."""
-    labels = load_labels(session)
+    labels = load_labels(session=session)
     count, rows = list_associations(session=session, flt=flt, limit=limit, offset=offset, order=order)
     return Table(dataset, title, _ASSOC_COLUMNS, [_assoc_row(a, labels) for a in rows], count)
 
 
 def general_info(*, session: Session, association_id: int, rules: RuleSet, today: date) -> Table:
     """(a) general information on one association, as heading/value rows."""
-    labels = load_labels(session)
+    labels = load_labels(session=session)
     assoc = get_association(session=session, association_id=association_id)
     rec = association_record(session=session, assoc=assoc, labels=labels, rules=rules, today=today)
     public = filter_tier(rec, Tier.PUBLIC).model_dump(mode="json", exclude_unset=True)
@@ -96,7 +96,7 @@ def general_info(*, session: Session, association_id: int, rules: RuleSet, today
 
 def key_leaders(*, session: Session, flt: AssociationFilter, role: str | None, today: date, limit: int, offset: int) -> Table:
     """(d) key leaders: current leaders of active associations, by association code."""
-    labels = load_labels(session)
+    labels = load_labels(session=session)
     query = (
         flt.apply(select(Leader, Association.name_vi).join(Association, col(Association.id) == Leader.association_id))
         .where(sa.or_(col(Leader.to_date).is_(None), col(Leader.to_date) >= today))
@@ -122,7 +122,7 @@ def key_leaders(*, session: Session, flt: AssociationFilter, role: str | None, t
 
 def chairpersons(*, session: Session, flt: AssociationFilter, limit: int, offset: int) -> Table:
     """(đ) the current chairperson of each active association (kept on the record), by name."""
-    labels = load_labels(session)
+    labels = load_labels(session=session)
     query = flt.apply(select(Association)).where(Association.status == AssociationStatus.ACTIVE, col(Association.chair_name).is_not(None))
     count = session.exec(select(sa.func.count()).select_from(query.subquery())).one()
     rows = session.exec(query.order_by(col(Association.name_vi), col(Association.id)).limit(limit).offset(offset)).all()
@@ -176,7 +176,7 @@ def congress_tracking(*, session: Session, flt: AssociationFilter, min_level: in
 
 def party_documents(*, session: Session, document_type: str | None, limit: int, offset: int) -> Table:
     """(m) Party and State documents on associations."""
-    labels = load_labels(session)
+    labels = load_labels(session=session)
     count, rows = list_documents(session=session, document_type=document_type, limit=limit, offset=offset)
     items = [document_row(d, labels) for d in rows]
     return Table(

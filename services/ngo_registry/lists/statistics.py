@@ -53,7 +53,7 @@ def _group(by: str) -> tuple[Any, str, str]:
 def state_staff_statistics(*, session: Session, year: int, group_by: str, limit: int, offset: int) -> Table:
     """(h) state-assigned staff in ``year``, by group, with the total."""
     column, kind, heading = _group(group_by)
-    labels = load_labels(session)
+    labels = load_labels(session=session)
     query = (
         select(column, sa.func.count(), sa.func.sum(StaffAllocation.staff))
         .join(Association, col(Association.id) == StaffAllocation.association_id)
@@ -70,7 +70,7 @@ def state_staff_statistics(*, session: Session, year: int, group_by: str, limit:
 def funding_statistics(*, session: Session, year: int, group_by: str, limit: int, offset: int) -> Table:
     """(i) operating funds in ``year`` by group and source, in VND."""
     column, kind, heading = _group(group_by)
-    labels = load_labels(session)
+    labels = load_labels(session=session)
     rows = _cached_rows(
         session,
         ("funding", year, group_by),
@@ -90,7 +90,7 @@ def funding_statistics(*, session: Session, year: int, group_by: str, limit: int
 
 def head_office_statistics(*, session: Session, limit: int, offset: int) -> Table:
     """(k) head-office area and origin: count, total and average area by origin."""
-    labels = load_labels(session)
+    labels = load_labels(session=session)
     rows = _cached_rows(
         session,
         ("head_office",),
@@ -108,7 +108,7 @@ def head_office_statistics(*, session: Session, limit: int, offset: int) -> Tabl
 
 def nature_statistics(*, session: Session, limit: int, offset: int) -> Table:
     """(l) associations by nature and scope."""
-    labels = load_labels(session)
+    labels = load_labels(session=session)
     rows = _cached_rows(
         session,
         ("nature",),

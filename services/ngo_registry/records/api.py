@@ -28,7 +28,7 @@ router = APIRouter(prefix="/api/v1/ngo", tags=["ngo"])
 
 @router.get("/public/associations/{association_id}", summary="Public general information on one association (G14 a, G15)", response_model=AssociationRecord, response_model_exclude_unset=True)
 def public_association(assoc: CurrentAssociation, session: SessionDep, settings: Settings) -> AssociationRecord:
-    record = association_record(session=session, assoc=assoc, labels=load_labels(session), rules=settings.rules, today=today_vn())
+    record = association_record(session=session, assoc=assoc, labels=load_labels(session=session), rules=settings.rules, today=today_vn())
     return filter_tier(record, Tier.PUBLIC)
 
 
@@ -36,14 +36,14 @@ def public_association(assoc: CurrentAssociation, session: SessionDep, settings:
 def association_create(request: Request, principal: Admin, body: AssociationCreate, session: SessionDep, settings: Settings) -> AssociationRecord:
     today = today_vn()
     assoc = service.create_association(session=session, principal=principal, data=body, source="staff", rules=settings.rules, today=today, route=request.url.path)
-    record = association_record(session=session, assoc=assoc, labels=load_labels(session), rules=settings.rules, today=today)
+    record = association_record(session=session, assoc=assoc, labels=load_labels(session=session), rules=settings.rules, today=today)
     record.tier = "full"
     return record
 
 
 @router.get("/associations/{association_id}", summary="One record, with the fields of the caller's tier", response_model=AssociationRecord, response_model_exclude_unset=True)
 def association_get(principal: Reader, assoc: CurrentAssociation, session: SessionDep, settings: Settings) -> AssociationRecord:
-    record = association_record(session=session, assoc=assoc, labels=load_labels(session), rules=settings.rules, today=today_vn())
+    record = association_record(session=session, assoc=assoc, labels=load_labels(session=session), rules=settings.rules, today=today_vn())
     return filter_tier(record, caller_tier(principal, association_id=assoc.id))
 
 
@@ -53,7 +53,7 @@ def association_update(request: Request, principal: Admin, association_id: Id, b
     # and audited even for an id that names nothing, so the id is loaded by the service
     today = today_vn()
     assoc, changed = service.update_association(session=session, principal=principal, association_id=association_id, data=body, source="staff", rules=settings.rules, today=today, route=request.url.path)
-    record = association_record(session=session, assoc=assoc, labels=load_labels(session), rules=settings.rules, today=today)
+    record = association_record(session=session, assoc=assoc, labels=load_labels(session=session), rules=settings.rules, today=today)
     record.tier, record.changed_fields = "full", changed
     return record
 
@@ -63,7 +63,7 @@ def association_status_change(principal: Admin, association_id: Id, body: Status
     today = today_vn()
     change = record_status_change(session=session, principal=principal, association_id=association_id, data=body, rules=settings.rules, today=today)
     assoc = service.get_association(session=session, association_id=association_id)
-    record = association_record(session=session, assoc=assoc, labels=load_labels(session), rules=settings.rules, today=today)
+    record = association_record(session=session, assoc=assoc, labels=load_labels(session=session), rules=settings.rules, today=today)
     return StatusChangeResult(status_change_id=change.id or 0, association=record)
 
 

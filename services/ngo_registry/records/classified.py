@@ -14,7 +14,7 @@ from shared.errors import InvalidInput
 
 
 def refuse_if_classified(
-    *, session: Session, principal: Principal | None, payload: Any, route: str, where: str = "body"
+    *, session: Session, principal: Principal, payload: Any, route: str, where: str = "body"
 ) -> None:
     """Refuse (422) and audit a payload marked Mật, Tối mật or Tuyệt mật."""
     found = find_marking(payload)
@@ -30,11 +30,11 @@ def refuse_if_classified(
     )
 
 
-def audit_classified(*, session: Session, principal: Principal | None, route: str, marking: str, where: str) -> None:
+def audit_classified(*, session: Session, principal: Principal, route: str, marking: str, where: str) -> None:
     """Record a refused classified upload; committed even though the request fails."""
     row = ClassifiedRefusal(
-        sub=principal.sub if principal else "anonymous",
-        org=principal.org if principal else None,
+        sub=principal.sub,
+        org=principal.org,
         route=route[:300],
         marking=marking,
         where=where[:300],

@@ -1,4 +1,4 @@
-"""Writing an association's record (G17): create, patch, derived columns, versions and provenance (G1, G13)."""
+"""Writing an association's record (G17): create, patch, derived columns, versions and provenance (G4)."""
 
 from __future__ import annotations
 
@@ -151,7 +151,7 @@ def create_association(
 ) -> Association:
     """Create a record (version 1) and emit association.created."""
     refuse_if_classified(session=session, principal=principal, payload=data.model_dump(mode="json"), route=route)
-    labels = load_labels(session)
+    labels = load_labels(session=session)
     validate_fields(data=data, labels=labels, rules=rules, today=today)
     validate_collections(data)
     assoc = Association(name_vi=data.name_vi, name_type_code=data.name_type, scope_code=data.scope, field_code=data.field, managing_agency_code=data.managing_agency, nature_code=data.nature)
@@ -165,7 +165,7 @@ def create_association(
     refresh_derived(session=session, assoc=assoc, rules=rules, today=today)
     session.add(assoc)
     session.flush()
-    record = snapshot(session, assoc, labels, rules, today)
+    record = snapshot(session=session, assoc=assoc, labels=labels, rules=rules, today=today)
     changed = sorted(k for k, v in record.items() if v not in (None, [], {}) and k != "id")
     write_version(session=session, assoc=assoc, record=record, changed=changed, source=source, actor=principal.sub)
     outbox.emit(session, "govnet.ngo.association.created.v1", subject=assoc.id, data={"id": assoc.id, "name_vi": assoc.name_vi, "version": 1, "source": source})
@@ -178,21 +178,21 @@ def update_association(
     """Apply a patch (collections given are replaced), version it and emit association.updated."""
     refuse_if_classified(session=session, principal=principal, payload=data.model_dump(mode="json", exclude_unset=True), route=route)
     assoc = get_association(session=session, association_id=association_id)
-    labels = load_labels(session)
+    labels = load_labels(session=session)
     validate_fields(data=data, labels=labels, rules=rules, today=today)
     validate_collections(data)
     present = set(data.model_fields_set)
     for attr in _REQUIRED & present:
         if getattr(data, attr) is None:
             raise InvalidInput(f"'{attr}' cannot be emptied.", errors=[{"field": attr, "message": "required"}])
-    before = snapshot(session, assoc, labels, rules, today)
+    before = snapshot(session=session, assoc=assoc, labels=labels, rules=rules, today=today)
     for attr, column in _SCALARS.items():
         if attr in present:
             setattr(assoc, column, getattr(data, attr))
     assert assoc.id is not None
     _replace_collections(session, assoc.id, data, present)
     refresh_derived(session=session, assoc=assoc, rules=rules, today=today)
-    after = snapshot(session, assoc, labels, rules, today)
+    after = snapshot(session=session, assoc=assoc, labels=labels, rules=rules, today=today)
     changed = changed_fields(before, after)
     if not changed:
         return assoc, []

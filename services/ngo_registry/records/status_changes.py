@@ -1,4 +1,4 @@
-"""Status changes (G12): rename, division, split-off, merger, consolidation and dissolution, with links."""
+"""Status changes (G1, G4): rename, division, split-off, merger, consolidation and dissolution, with links."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def record_status_change(
 ) -> StatusChange:
     """Record a rename/division/split-off/merger/consolidation/dissolution and link predecessors and successors."""
     get_association(session=session, association_id=association_id)
-    labels = load_labels(session)
+    labels = load_labels(session=session)
     errors: list[dict[str, Any]] = []
     if data.kind not in labels.active.get("status_change_kind", set()):
         errors.append({"field": "kind", "message": f"unknown status_change_kind code '{data.kind}'"})
@@ -73,13 +73,13 @@ def record_status_change(
         affected.setdefault(other, None)
     for aid, status in affected.items():
         target = get_association(session=session, association_id=aid)
-        before = snapshot(session, target, labels, rules, today)
+        before = snapshot(session=session, assoc=target, labels=labels, rules=rules, today=today)
         if status:
             target.status = status
         if aid == association_id and data.kind == "doi_ten" and data.new_name_vi:
             target.name_vi = data.new_name_vi
             refresh_derived(session=session, assoc=target, rules=rules, today=today)
-        after = snapshot(session, target, labels, rules, today)
+        after = snapshot(session=session, assoc=target, labels=labels, rules=rules, today=today)
         changed = changed_fields(before, after)
         target.version += 1
         target.updated_at = datetime.now(UTC)

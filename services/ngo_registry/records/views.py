@@ -166,7 +166,7 @@ def _links(session: Session, aid: int | None, *, incoming: bool, labels: Labels)
     ]
 
 
-def snapshot(session: Session, assoc: Association, labels: Labels, rules: RuleSet, today: date) -> dict[str, Any]:
+def snapshot(*, session: Session, assoc: Association, labels: Labels, rules: RuleSet, today: date) -> dict[str, Any]:
     """The record as a version stores it (JSON), without the parts that change on their own."""
     record = association_record(session=session, assoc=assoc, labels=labels, rules=rules, today=today).model_dump(mode="json", exclude_unset=True)
     for volatile in _VOLATILE:

@@ -20,7 +20,7 @@ router = APIRouter(prefix="/api/v1/ngo", tags=["ngo"])
 @router.get("/public/associations", summary="Public list of associations by field (G14 b, G15)", response_model=Page[AssociationSummary], response_model_exclude_unset=True)
 def public_associations(session: SessionDep, settings: Settings, flt: Filter, paging: PageParams, q: Word | None = None) -> Page[AssociationSummary]:
     count, rows = find_associations(session=session, q=q, flt=flt, limit=paging.limit, offset=paging.offset)
-    labels, today = load_labels(session), today_vn()
+    labels, today = load_labels(session=session), today_vn()
     # the public list never shows a rank: the public tier is the same for every row
     results = [filter_tier(association_summary(a, labels, settings.rules, today), Tier.PUBLIC) for a, _ in rows]
     return Page[AssociationSummary].of(paging, results=results, count=count)
@@ -29,7 +29,7 @@ def public_associations(session: SessionDep, settings: Settings, flt: Filter, pa
 @router.get("/associations", summary="Search and list associations (diacritic-insensitive ?q=)", response_model=Page[AssociationSummary], response_model_exclude_unset=True)
 def associations(session: SessionDep, settings: Settings, principal: Reader, flt: Filter, paging: PageParams, q: Word | None = None) -> Page[AssociationSummary]:
     count, rows = find_associations(session=session, q=q, flt=flt, limit=paging.limit, offset=paging.offset)
-    labels, today = load_labels(session), today_vn()
+    labels, today = load_labels(session=session), today_vn()
     results = [
         filter_tier(association_summary(a, labels, settings.rules, today, rank=rank), caller_tier(principal, association_id=a.id))
         for a, rank in rows

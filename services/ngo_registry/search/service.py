@@ -1,4 +1,4 @@
-"""Finding associations (G9): diacritic-insensitive ranked search and filtered, ordered lists."""
+"""Finding associations: diacritic-insensitive ranked search and filtered, ordered lists (G14 b, G15)."""
 
 from __future__ import annotations
 

@@ -1,1 +1,1 @@
-"""submissions"""
+"""Submissions (G2, G6): sheets and files stored as received, standardised, validated, reviewed."""

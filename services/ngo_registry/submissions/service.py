@@ -82,7 +82,7 @@ def receive_submission(
     if requested is not None and (isinstance(requested, bool) or not isinstance(requested, int) or not 1 <= requested <= MAX_ID):
         raise InvalidInput("association_id must be an id (an integer from 1 to 2^63-1).", errors=[{"field": "association_id", "message": "not an id"}])
     association_id = submitter_association(session=session, principal=principal, requested=requested)
-    labels = load_labels(session)
+    labels = load_labels(session=session)
     standardised, errors = standardise(payload, labels=labels, rules=rules, today=today)
     digest = store_raw(raw_dir, sheet.content)
     sub = Submission(
