@@ -83,7 +83,7 @@ def seed(db: Database, allocations: int, addresses: int) -> dict[str, Any]:
         })
     t = time.perf_counter()
     with db.transaction() as s:
-        bulk_insert_prefixes(s, rows)
+        bulk_insert_prefixes(session=s, rows=rows)
     t_prefixes = time.perf_counter() - t
     base16 = netmath.parse_prefix("172.16.0.0/16").first
     now = utcnow()

@@ -62,7 +62,7 @@ def system_principal(sub: str) -> Principal:
     return Principal(sub=sub, org=None, scopes=frozenset({"ipam:read", "ipam:write", "ipam:admin"}), grant=None)
 
 
-def scope_of(session: Session, principal: Principal) -> Scope:
+def scope_of(*, session: Session, principal: Principal) -> Scope:
     """The caller's scope: everything for ``ipam:admin``, else the agencies of the token's organisation.
 
     Read once per unit of work (kept in ``session.info``), as the request's other checks see it."""
@@ -107,16 +107,16 @@ def readable(query: Q, model: type[Prefix] | type[IpAddress], scope: Scope) -> Q
     return query if cond is None else query.where(cond)
 
 
-def covers(session: Session, scope: Scope, *, vrf_key: int, family: int, first_hex: str, last_hex: str) -> bool:
+def covers(*, session: Session, scope: Scope, vrf_key: int, family: int, first_hex: str, last_hex: str) -> bool:
     """True when the caller may act on the space [first_hex, last_hex] of a VRF (it lies in its agencies' space)."""
     if scope.everything:
         return True
     return bool(session.execute(select(_owner_covers(scope, vrf_key, family, first_hex, last_hex))).scalar())
 
 
-def require_space(session: Session, scope: Scope, *, vrf_key: int, family: int, first_hex: str, last_hex: str, what: str, field: str) -> None:
+def require_space(*, session: Session, scope: Scope, vrf_key: int, family: int, first_hex: str, last_hex: str, what: str, field: str) -> None:
     """422 unless the caller may create ``what`` there: only inside a prefix of its own agency."""
-    if not covers(session, scope, vrf_key=vrf_key, family=family, first_hex=first_hex, last_hex=last_hex):
+    if not covers(session=session, scope=scope, vrf_key=vrf_key, family=family, first_hex=first_hex, last_hex=last_hex):
         raise InvalidInput(
             f"{what} is not inside a prefix of your agency; only the department (ipam:admin) writes outside it.",
             errors=[{"field": field, "message": "outside your agency's address space"}],
@@ -142,9 +142,9 @@ def agency_condition(column: Any, scope: Scope) -> ColumnElement[bool] | None:
 # -- objects loaded by id, through the caller's scope (another agency's object is a 404) -----------
 def readable_prefix(*, session: Session, principal: Principal, prefix_id: int) -> Prefix:
     """One prefix the caller may see, or 404."""
-    scope = scope_of(session, principal)
+    scope = scope_of(session=session, principal=principal)
     if scope.everything:
-        return get_or_404(session, Prefix, prefix_id, "Prefix")
+        return get_or_404(session=session, model=Prefix, obj_id=prefix_id, label="Prefix")
     found: Prefix | None = session.execute(readable(select(Prefix).where(id_eq(Prefix.id, prefix_id)), Prefix, scope)).scalar_one_or_none()
     if found is None:
         raise not_found("Prefix", prefix_id)
@@ -153,9 +153,9 @@ def readable_prefix(*, session: Session, principal: Principal, prefix_id: int) -
 
 def readable_address(*, session: Session, principal: Principal, address_id: int) -> IpAddress:
     """One address the caller may see, or 404."""
-    scope = scope_of(session, principal)
+    scope = scope_of(session=session, principal=principal)
     if scope.everything:
-        return get_or_404(session, IpAddress, address_id, "IP address")
+        return get_or_404(session=session, model=IpAddress, obj_id=address_id, label="IP address")
     found: IpAddress | None = session.execute(
         readable(select(IpAddress).where(id_eq(IpAddress.id, address_id)), IpAddress, scope)
     ).scalar_one_or_none()

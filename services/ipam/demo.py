@@ -47,7 +47,7 @@ APPLICATIONS = [
 ]
 
 
-def load_demo(session: Session) -> bool:
+def load_demo(*, session: Session) -> bool:
     """Create the demo agencies, catalogue, pools and allocations; False if already loaded."""
     if session.get(DemoMarker, MARKER) is not None:
         return False
@@ -101,5 +101,5 @@ def demo_hook(app: FastAPI) -> None:
         return
     database: Database = app.state.database
     with database.transaction() as session:
-        if load_demo(session):
+        if load_demo(session=session):
             log.info("ipam demo data loaded")

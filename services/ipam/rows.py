@@ -36,7 +36,7 @@ def id_eq(column: Any, value: int) -> ColumnElement[bool]:
     return column == value if value <= MAX_DB_ID else false()
 
 
-def get_or_404(session: Session, model: type[T], obj_id: int, label: str) -> T:
+def get_or_404(*, session: Session, model: type[T], obj_id: int, label: str) -> T:
     """The row of ``model`` with id ``obj_id``, or a 404 naming ``label``."""
     obj = session.get(model, obj_id) if obj_id <= MAX_DB_ID else None
     if obj is None:
@@ -53,7 +53,7 @@ def apply_changes(obj: SQLModel, changes: dict[str, Any]) -> None:
 
 
 def page_of(
-    session: Session, model: type[T], conds: Sequence[ColumnElement[bool]], order: Sequence[Any], paging: Paging
+    *, session: Session, model: type[T], conds: Sequence[ColumnElement[bool]], order: Sequence[Any], paging: Paging
 ) -> tuple[list[T], int]:
     """One window of ``model``'s rows matching every condition, in ``order``, and how many match in all."""
     where = and_(True, *conds)

@@ -17,13 +17,13 @@ class _NoDatabase:
 
 def test_department_and_trusted_callers_see_everything() -> None:
     assert system_principal("event:/govnet/devices").is_admin("ipam")
-    assert scope_of(_NoDatabase(), system_principal("system:demo")) is EVERYTHING  # type: ignore[arg-type]
+    assert scope_of(session=_NoDatabase(), principal=system_principal("system:demo")) is EVERYTHING  # type: ignore[arg-type]
     assert EVERYTHING.everything and EVERYTHING.owns_agency(None) and EVERYTHING.owns_agency(42)
 
 
 def test_a_token_without_organisation_acts_for_no_agency() -> None:
     nobody = Principal(sub="user:x", org=None, scopes=frozenset({"ipam:read", "ipam:write"}), grant=None)
-    scope = scope_of(_NoDatabase(), nobody)  # type: ignore[arg-type]
+    scope = scope_of(session=_NoDatabase(), principal=nobody)  # type: ignore[arg-type]
     assert scope == Scope(agencies=frozenset()) and not scope.everything and not scope.owns_agency(1)
 
 

@@ -78,10 +78,10 @@ def create_address(*, session: Session, principal: Principal, data: AddressCreat
     family, value, textual = netmath.parse_address(data.address)
     vrf_key = vrf_key_of(session=session, vrf_id=data.vrf_id)
     access.require_space(
-        session, access.scope_of(session, principal), vrf_key=vrf_key, family=family, first_hex=to_hex(value), last_hex=to_hex(value),
+        session=session, scope=access.scope_of(session=session, principal=principal), vrf_key=vrf_key, family=family, first_hex=to_hex(value), last_hex=to_hex(value),
         what=textual, field="address",
     )
-    lock_vrf(session, vrf_key)
+    lock_vrf(session=session, vrf_key=vrf_key)
     owner = owner_of(session=session, vrf_key=vrf_key, family=family, value_hexes=[to_hex(value)])
     if owner is not None:
         raise Conflict(
@@ -100,7 +100,7 @@ def list_addresses(
 ) -> tuple[list[IpAddress], int]:
     """Addresses the caller may see, in order, filtered."""
     conds: list[ColumnElement[bool]] = [
-        c for c in (access.readable_condition(IpAddress, access.scope_of(session, principal)),) if c is not None
+        c for c in (access.readable_condition(IpAddress, access.scope_of(session=session, principal=principal)),) if c is not None
     ]
     if vrf_id is not None:
         conds.append(id_eq(IpAddress.vrf_key, vrf_id))
@@ -111,7 +111,7 @@ def list_addresses(
             conds.append(col(column) == value)
     if q:
         conds.append(or_(col(IpAddress.address).like(f"%{q}%"), col(IpAddress.dns_name).like(f"%{q}%")))
-    return page_of(session, IpAddress, conds, [IpAddress.vrf_key, IpAddress.family, IpAddress.value_hex], paging)
+    return page_of(session=session, model=IpAddress, conds=conds, order=[IpAddress.vrf_key, IpAddress.family, IpAddress.value_hex], paging=paging)
 
 
 def update_address(*, session: Session, principal: Principal, address: IpAddress, data: AddressUpdate) -> IpAddress:

@@ -26,12 +26,12 @@ from shared.errors import Conflict
 
 def allocate_next_prefix(*, session: Session, principal: Principal, parent: Prefix, data: PrefixRequest) -> Prefix:
     """Allocate the first free aligned block of the asked length inside a pool or container (409 when full)."""
-    access.require_own_agency(access.scope_of(session, principal), data.agency_id)
-    if postgres.is_postgres(session):
+    access.require_own_agency(access.scope_of(session=session, principal=principal), data.agency_id)
+    if postgres.is_postgres(session=session):
         return postgres.allocate_next_prefix(session=session, principal=principal, prefix_id=parent.id or 0, data=data)
     check_next_prefix_request(parent, data)
     check_allocation_fields(session=session, kind=data.kind, agency_id=data.agency_id, service_id=data.service_id, purpose=data.purpose)
-    lock_vrf(session, parent.vrf_key)
+    lock_vrf(session=session, vrf_key=parent.vrf_key)
     session.refresh(parent)
     found, first_gap = first_free_block(session=session, parent=parent, prefix_length=data.prefix_length)
     parent.prefix_hint_hex = to_hex(first_gap) if first_gap is not None else to_hex(from_hex(parent.last_hex))
@@ -47,9 +47,9 @@ def allocate_next_prefix(*, session: Session, principal: Principal, parent: Pref
 
 def assign_next_addresses(*, session: Session, principal: Principal, parent: Prefix, data: AddressRequest) -> list[IpAddress]:
     """Assign the first ``count`` free addresses of a prefix, atomically (409 if fewer are free)."""
-    if postgres.is_postgres(session):
+    if postgres.is_postgres(session=session):
         return postgres.assign_next_addresses(session=session, principal=principal, prefix_id=parent.id or 0, data=data)
-    lock_vrf(session, parent.vrf_key)
+    lock_vrf(session=session, vrf_key=parent.vrf_key)
     session.refresh(parent)
     values, first_gap = first_free_addresses(session=session, parent=parent, count=data.count)
     if first_gap is not None:

@@ -63,7 +63,7 @@ _PREFIX_COLS = [c.name for c in _PT.c if c.name != "id"]
 _ADDRESS_COLS = [c.name for c in _AT.c if c.name != "id"]
 
 
-def is_postgres(session: Session) -> bool:
+def is_postgres(*, session: Session) -> bool:
     """True when the session's database is PostgreSQL (the fast path applies)."""
     return bool(session.get_bind().dialect.name == "postgresql")
 
@@ -168,7 +168,7 @@ def allocate_next_prefix(*, session: Session, principal: Principal, prefix_id: i
         with session.begin_nested():
             prefix.id = session.execute(_allocate_stmt(), params, execution_options=_NO_AUTOFLUSH).scalar_one()
     except IntegrityError as exc:
-        raise integrity_conflict(session, parent.vrf_key, net, exc) from None
+        raise integrity_conflict(session=session, vrf_key=parent.vrf_key, net=net, exc=exc) from None
     if prefix.kind == PrefixKind.allocation:
         outbox.emit(session, PREFIX_ALLOCATED, subject=prefix.id or 0, data=prefix_event(prefix))
     return prefix

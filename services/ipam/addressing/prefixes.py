@@ -34,7 +34,7 @@ from shared.pagination import Paging
 ADVISORY_LOCK_BASE = 0x1BA0_0000
 
 
-def lock_vrf(session: Session, vrf_key: int) -> None:
+def lock_vrf(*, session: Session, vrf_key: int) -> None:
     """Serialise structure writes in one VRF (PostgreSQL advisory lock; SQLite's BEGIN IMMEDIATE already does)."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK_BASE + vrf_key})
@@ -112,7 +112,7 @@ def _place(session: Session, *, vrf_key: int, net: Net, kind: PrefixKind, parent
             )
     parent = supers[-1] if supers else None
     if parent_id is not None:
-        named = get_or_404(session, Prefix, parent_id, "Prefix")
+        named = get_or_404(session=session, model=Prefix, obj_id=parent_id, label="Prefix")
         if named.vrf_key != vrf_key or not prefix_net(named).contains(net) or named.prefix_length >= net.length:
             raise InvalidInput(
                 f"{net.cidr} is outside its parent {named.prefix} (id {named.id}); choose a prefix inside {named.prefix}"
@@ -169,7 +169,7 @@ def insert_prefix(
             session.add(prefix)
             session.flush()
     except IntegrityError as exc:
-        raise integrity_conflict(session, vrf_key, net, exc) from None
+        raise integrity_conflict(session=session, vrf_key=vrf_key, net=net, exc=exc) from None
     if not from_free_space:
         _adopt_children(session, prefix, net, parent, vrf_key)
     a_parent = col(IpAddress.prefix_id) == parent.id if parent else col(IpAddress.prefix_id).is_(None)
@@ -193,7 +193,7 @@ def _adopt_children(session: Session, prefix: Prefix, net: Net, parent: Prefix |
     session.execute(update(Prefix).where(in_range, parent_cond).values(parent_id=prefix.id))
 
 
-def integrity_conflict(session: Session, vrf_key: int, net: Net, exc: IntegrityError) -> Conflict:
+def integrity_conflict(*, session: Session, vrf_key: int, net: Net, exc: IntegrityError) -> Conflict:
     """Turn a constraint violation (exclusion or unique) into a 409 naming the conflicting allocation."""
     other = session.execute(
         select(Prefix).where(
@@ -230,14 +230,14 @@ def create_prefix(*, session: Session, principal: Principal, data: PrefixCreate)
     A non-administrator creates only inside a prefix of its own agency, and only for its own agency."""
     net = netmath.parse_prefix(data.prefix)
     vrf_key = vrf_key_of(session=session, vrf_id=data.vrf_id)
-    scope = access.scope_of(session, principal)
+    scope = access.scope_of(session=session, principal=principal)
     if not scope.everything:
         access.require_own_agency(scope, data.agency_id)
         if data.parent_id is not None:
             readable_prefix(session=session, principal=principal, prefix_id=data.parent_id)
-        access.require_space(session, scope, vrf_key=vrf_key, family=net.family, first_hex=net.first_hex, last_hex=net.last_hex, what=net.cidr, field="prefix")
+        access.require_space(session=session, scope=scope, vrf_key=vrf_key, family=net.family, first_hex=net.first_hex, last_hex=net.last_hex, what=net.cidr, field="prefix")
     check_allocation_fields(session=session, kind=data.kind, agency_id=data.agency_id, service_id=data.service_id, purpose=data.purpose)
-    lock_vrf(session, vrf_key)
+    lock_vrf(session=session, vrf_key=vrf_key)
     parent = _place(session, vrf_key=vrf_key, net=net, kind=data.kind, parent_id=data.parent_id)
     fields = data.model_dump(include={"kind", "status", "agency_id", "service_id", "purpose", "description"})
     prefix = insert_prefix(session=session, vrf_id=data.vrf_id, vrf_key=vrf_key, net=net, parent=parent, fields=fields)
@@ -261,7 +261,7 @@ def list_prefixes(
     paging: Paging,
 ) -> tuple[list[Prefix], int]:
     """Prefixes the caller may see, in address order, filtered."""
-    conds: list[ColumnElement[bool]] = [c for c in (access.readable_condition(Prefix, access.scope_of(session, principal)),) if c is not None]
+    conds: list[ColumnElement[bool]] = [c for c in (access.readable_condition(Prefix, access.scope_of(session=session, principal=principal)),) if c is not None]
     if vrf_id is not None:
         conds.append(id_eq(Prefix.vrf_key, vrf_id))
     if family is not None:
@@ -280,13 +280,13 @@ def list_prefixes(
         ]
     if q:
         conds.append(or_(col(Prefix.prefix).like(f"%{q}%"), col(Prefix.description).like(f"%{q}%"), col(Prefix.purpose).like(f"%{q}%")))
-    return page_of(session, Prefix, conds, [Prefix.vrf_key, Prefix.family, Prefix.first_hex, Prefix.prefix_length], paging)
+    return page_of(session=session, model=Prefix, conds=conds, order=[Prefix.vrf_key, Prefix.family, Prefix.first_hex, Prefix.prefix_length], paging=paging)
 
 
 def update_prefix(*, session: Session, principal: Principal, prefix: Prefix, data: PrefixUpdate) -> Prefix:
     """Change a prefix's status, owner, purpose or description (its CIDR is fixed: release and allocate again)."""
     changes = data.changes()
-    access.require_own_agency(access.scope_of(session, principal), changes.get("agency_id"))
+    access.require_own_agency(access.scope_of(session=session, principal=principal), changes.get("agency_id"))
     before = snapshot(prefix) or {}
     merged = {**before, **changes}
     check_allocation_fields(
@@ -300,7 +300,7 @@ def update_prefix(*, session: Session, principal: Principal, prefix: Prefix, dat
 
 def release_prefix(*, session: Session, principal: Principal, prefix: Prefix) -> None:
     """Delete a prefix; its children and addresses move up to its parent, which regains the space."""
-    lock_vrf(session, prefix.vrf_key)
+    lock_vrf(session=session, vrf_key=prefix.vrf_key)
     before = snapshot(prefix)
     session.execute(update(Prefix).where(col(Prefix.parent_id) == prefix.id).values(parent_id=prefix.parent_id))
     session.execute(update(IpAddress).where(col(IpAddress.prefix_id) == prefix.id).values(prefix_id=prefix.parent_id))

@@ -35,7 +35,7 @@ class Found:
 def lookup(*, session: Session, principal: Principal, address: str, vrf_id: int | None) -> Found:
     """The chain of prefixes containing an address (outermost first), its allocation and its record:
     what the caller may see of them."""
-    scope = access.scope_of(session, principal)
+    scope = access.scope_of(session=session, principal=principal)
     family, value, textual = netmath.parse_address(address)
     vrf_key = vrf_key_of(session=session, vrf_id=vrf_id)
     chain = containing_prefixes(session=session, vrf_key=vrf_key, family=family, first=value, last=value, max_length=netmath.BITS[family])
@@ -76,7 +76,7 @@ def utilization_of(*, session: Session, prefixes: Sequence[Prefix]) -> dict[int,
 
 def utilization_rollup(*, session: Session, principal: Principal, group_by: Literal["agency", "service"]) -> list[dict[str, Any]]:
     """Allocated space, used addresses and utilization per agency or per service, per family (of the allocations the caller may see)."""
-    scope = access.scope_of(session, principal)
+    scope = access.scope_of(session=session, principal=principal)
     key = col(Prefix.agency_id) if group_by == "agency" else col(Prefix.service_id)
     family, kind = col(Prefix.family), col(Prefix.kind)
     alloc = session.execute(access.readable(

@@ -31,12 +31,12 @@ def create_vrf(*, session: Session, principal: Principal, data: VrfCreate) -> Vr
 
 def list_vrfs(*, session: Session, paging: Paging) -> tuple[list[Vrf], int]:
     """All VRFs."""
-    return page_of(session, Vrf, [], [Vrf.id], paging)
+    return page_of(session=session, model=Vrf, conds=[], order=[Vrf.id], paging=paging)
 
 
 def get_vrf(*, session: Session, vrf_id: int) -> Vrf:
     """One VRF or 404."""
-    return get_or_404(session, Vrf, vrf_id, "VRF")
+    return get_or_404(session=session, model=Vrf, obj_id=vrf_id, label="VRF")
 
 
 def delete_vrf(*, session: Session, principal: Principal, vrf_id: int) -> None:

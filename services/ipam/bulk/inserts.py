@@ -20,7 +20,7 @@ CHANGE_LOG_TABLE: Table = Base.metadata.tables[ChangeLog.__tablename__]
 _UPDATE_CHUNK = 5000
 
 
-def reserve_ids(session: Session, table: str, n: int) -> list[int]:
+def reserve_ids(*, session: Session, table: str, n: int) -> list[int]:
     """Ids for ``n`` new rows of ``table`` (a sequence on PostgreSQL; past MAX(id) under SQLite's write lock)."""
     if n <= 0:
         return []
@@ -37,7 +37,7 @@ def reserve_ids(session: Session, table: str, n: int) -> list[int]:
     return list(range(start, start + n))
 
 
-def fast_insert(session: Session, table: Table, rows: list[dict[str, Any]], *, chunk: int = 10_000) -> None:
+def fast_insert(*, session: Session, table: Table, rows: list[dict[str, Any]], chunk: int = 10_000) -> None:
     """Insert many rows with one driver-level executemany per chunk (bind processing only where a type needs it)."""
     if not rows:
         return
@@ -71,18 +71,18 @@ def fast_insert(session: Session, table: Table, rows: list[dict[str, Any]], *, c
             copy.write_row(tuple(convert(p, r[c]) for p, c in zip(processors, columns, strict=True)))
 
 
-def bulk_insert_prefixes(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+def bulk_insert_prefixes(*, session: Session, rows: list[dict[str, Any]]) -> list[int]:
     """Insert prepared prefix rows (parents before children) in bulk; returns their new ids in order."""
-    ids = reserve_ids(session, "prefix", len(rows))
+    ids = reserve_ids(session=session, table="prefix", n=len(rows))
     now = utcnow()
-    fast_insert(session, PREFIX_TABLE, [
+    fast_insert(session=session, table=PREFIX_TABLE, rows=[
         {**r, "id": new_id, "created_at": now, "updated_at": now, "prefix_hint_hex": None, "ip_hint_hex": None}
         for r, new_id in zip(rows, ids, strict=True)
     ])
     return ids
 
 
-def set_column_by_id(session: Session, table: Table, column: str, pairs: list[tuple[int, int | None]]) -> None:
+def set_column_by_id(*, session: Session, table: Table, column: str, pairs: list[tuple[int, int | None]]) -> None:
     """Set ``column`` of many rows of ``table`` at once: (id, value) pairs, one executemany per chunk."""
     stmt = update(table).where(table.c.id == bindparam("row_id")).values({column: bindparam("new_value")})
     for i in range(0, len(pairs), _UPDATE_CHUNK):

@@ -73,7 +73,7 @@ def import_prefixes_csv(*, session: Session, principal: Principal, text: str, ma
     """Validate every row, then create all prefixes in bulk, or none (422 with row-level errors).
 
     A non-administrator imports only its own agency's prefixes, inside a prefix of its agency."""
-    scope = access.scope_of(session, principal)
+    scope = access.scope_of(session=session, principal=principal)
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     if "prefix" not in header:
@@ -153,7 +153,7 @@ def import_prefixes_csv(*, session: Session, principal: Principal, text: str, ma
         raise InvalidInput(f"{len(errors)} row(s) have errors; nothing was imported. Fix them and send the whole file again.", errors=errors[:1000])
     reparent_existing: list[tuple[int, _Node]] = []
     for (vrf_key, family), new_nodes in nodes.items():
-        lock_vrf(session, vrf_key)
+        lock_vrf(session=session, vrf_key=vrf_key)
         existing = [
             _Node(netmath.from_hex(f), netmath.from_hex(last), length, kind, db_id=pid)
             for pid, f, last, length, kind in session.execute(
@@ -169,15 +169,15 @@ def import_prefixes_csv(*, session: Session, principal: Principal, text: str, ma
         raise InvalidInput(f"{len(errors)} row(s) break the no-overlap rules; nothing was imported.", errors=errors[:1000])
     all_new = [n for group in nodes.values() for n in group]
     # ids are known before inserting, so parents and children go in one pass (parents sort first)
-    for node, new_id in zip(all_new, reserve_ids(session, "prefix", len(all_new)), strict=True):
+    for node, new_id in zip(all_new, reserve_ids(session=session, table="prefix", n=len(all_new)), strict=True):
         node.db_id = new_id
     now = utcnow()
-    fast_insert(session, PREFIX_TABLE, [
+    fast_insert(session=session, table=PREFIX_TABLE, rows=[
         {**n.row, "id": n.db_id, "parent_id": n.parent.db_id if n.parent else None, "created_at": now, "updated_at": now}
         for n in sorted(all_new, key=lambda n: (n.row["vrf_key"], n.row["family"], n.first, n.length))
     ])
     if reparent_existing:
-        set_column_by_id(session, PREFIX_TABLE, "parent_id", [(db_id, node.db_id) for db_id, node in reparent_existing])
+        set_column_by_id(session=session, table=PREFIX_TABLE, column="parent_id", pairs=[(db_id, node.db_id) for db_id, node in reparent_existing])
     _rehome_addresses(session, all_new)
     _log_and_emit(session, principal, all_new)
     return ImportResult(created=len(all_new), rows=count)
@@ -263,7 +263,7 @@ def _rehome_addresses(session: Session, new: list[_Node]) -> None:
             if stack and (current_length is None or stack[-1].length > current_length):
                 moves.append((int(address_id), stack[-1].db_id))
     if moves:
-        set_column_by_id(session, ADDRESS_TABLE, "prefix_id", moves)
+        set_column_by_id(session=session, table=ADDRESS_TABLE, column="prefix_id", pairs=moves)
 
 
 def _log_and_emit(session: Session, principal: Principal, new: list[_Node]) -> None:
@@ -282,8 +282,8 @@ def _log_and_emit(session: Session, principal: Principal, new: list[_Node]) -> N
                 "prefix_id": n.db_id, "prefix": n.row["prefix"], "vrf_id": n.row["vrf_id"], "family": n.row["family"], "kind": n.kind,
                 "agency_id": n.row["agency_id"], "service_id": n.row["service_id"], "purpose": n.row["purpose"], "imported": True,
             })
-    log_ids = reserve_ids(session, "change_log", len(log_rows))
-    fast_insert(session, CHANGE_LOG_TABLE, [{**r, "id": i} for r, i in zip(log_rows, log_ids, strict=True)])
+    log_ids = reserve_ids(session=session, table="change_log", n=len(log_rows))
+    fast_insert(session=session, table=CHANGE_LOG_TABLE, rows=[{**r, "id": i} for r, i in zip(log_rows, log_ids, strict=True)])
 
 
 def export_prefixes_csv(*, session: Session, principal: Principal, vrf_id: int | None) -> str:
@@ -300,7 +300,7 @@ def export_prefixes_csv(*, session: Session, principal: Principal, vrf_id: int |
     )
     if vrf_id is not None:
         stmt = stmt.where(id_eq(Prefix.vrf_key, vrf_id))
-    stmt = access.readable(stmt, Prefix, access.scope_of(session, principal)).order_by(
+    stmt = access.readable(stmt, Prefix, access.scope_of(session=session, principal=principal)).order_by(
         col(Prefix.vrf_key), col(Prefix.family), col(Prefix.first_hex), col(Prefix.prefix_length)
     )
     for prefix, v, status, a, s, desc, kind, purpose in session.execute(stmt):

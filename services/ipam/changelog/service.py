@@ -67,7 +67,7 @@ def list_changes(
     paging: Paging,
 ) -> tuple[list[ChangeLog], int]:
     """Change-log rows, newest first, filtered; a non-administrator sees the history of what it may read now."""
-    scope = access.scope_of(session, principal)
+    scope = access.scope_of(session=session, principal=principal)
     conds: list[ColumnElement[bool]] = []
     if not scope.everything:
         prefixes = access.readable(select(col(Prefix.id)), Prefix, scope)
@@ -89,4 +89,4 @@ def list_changes(
         conds.append(col(ChangeLog.time) >= since)
     if until:
         conds.append(col(ChangeLog.time) < until)
-    return page_of(session, ChangeLog, conds, [col(ChangeLog.time).desc(), col(ChangeLog.id).desc()], paging)
+    return page_of(session=session, model=ChangeLog, conds=conds, order=[col(ChangeLog.time).desc(), col(ChangeLog.id).desc()], paging=paging)

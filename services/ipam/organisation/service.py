@@ -46,7 +46,7 @@ def _check_agency_parent(session: Session, level: AgencyLevel, parent_id: int | 
         return
     if parent_id is None:
         return  # a level-I or stand-alone body may hang directly under nothing
-    parent = get_or_404(session, Agency, parent_id, "Agency")
+    parent = get_or_404(session=session, model=Agency, obj_id=parent_id, label="Agency")
     if parent.level != expected and not (level == "district" and parent.level == "province") and not (
         level == "commune" and parent.level in {"district", "province"}
     ):
@@ -58,7 +58,7 @@ def _check_agency_parent(session: Session, level: AgencyLevel, parent_id: int | 
 
 def create_agency(*, session: Session, principal: Principal, data: AgencyCreate) -> Agency:
     """Create a user agency (N2)."""
-    if data.org_id is not None and not access.scope_of(session, principal).everything:
+    if data.org_id is not None and not access.scope_of(session=session, principal=principal).everything:
         raise Forbidden(_ORG_ID_IS_ADMINS)
     if session.execute(select(col(Agency.id)).where(col(Agency.code) == data.code)).first():
         raise Conflict(f"An agency with code '{data.code}' already exists; choose another code.", errors=[{"field": "code", "message": "already used"}])
@@ -84,17 +84,17 @@ def list_agencies(
     if q:
         like = f"%{q}%"
         conds.append(or_(col(Agency.name).like(like), col(Agency.code).like(like)))
-    return page_of(session, Agency, conds, [Agency.id], paging)
+    return page_of(session=session, model=Agency, conds=conds, order=[Agency.id], paging=paging)
 
 
 def get_agency(*, session: Session, agency_id: int) -> Agency:
     """One agency or 404."""
-    return get_or_404(session, Agency, agency_id, "Agency")
+    return get_or_404(session=session, model=Agency, obj_id=agency_id, label="Agency")
 
 
 def own_agency(*, session: Session, principal: Principal, agency_id: int) -> Agency:
     """One of the caller's agencies (every agency for the department), or 404."""
-    if not access.scope_of(session, principal).owns_agency(agency_id):
+    if not access.scope_of(session=session, principal=principal).owns_agency(agency_id):
         raise not_found("Agency", agency_id)
     return get_agency(session=session, agency_id=agency_id)
 
@@ -104,7 +104,7 @@ def update_agency(*, session: Session, principal: Principal, agency_id: int, dat
     agency = own_agency(session=session, principal=principal, agency_id=agency_id)
     before = snapshot(agency)
     changes = data.changes()
-    if "org_id" in changes and not access.scope_of(session, principal).everything:
+    if "org_id" in changes and not access.scope_of(session=session, principal=principal).everything:
         raise Forbidden(_ORG_ID_IS_ADMINS)
     if "contacts" in changes and data.contacts is not None:
         changes["contacts"] = [c.model_dump() for c in data.contacts]
@@ -151,12 +151,12 @@ def create_service(*, session: Session, principal: Principal, category: ServiceC
 def list_services(*, session: Session, category: ServiceCategory | None, paging: Paging) -> tuple[list[NetworkService], int]:
     """Catalogue entries of one category (or all)."""
     conds = [col(NetworkService.category) == category] if category else []
-    return page_of(session, NetworkService, conds, [NetworkService.id], paging)
+    return page_of(session=session, model=NetworkService, conds=conds, order=[NetworkService.id], paging=paging)
 
 
 def get_service(*, session: Session, service_id: int, category: ServiceCategory | None = None) -> NetworkService:
     """One catalogue entry or 404."""
-    item = get_or_404(session, NetworkService, service_id, "Network service")
+    item = get_or_404(session=session, model=NetworkService, obj_id=service_id, label="Network service")
     if category and item.category != category:
         raise NotFound(f"Catalogue entry {service_id} is not a {category.value} entry.")
     return item
@@ -206,18 +206,18 @@ def list_subscriptions(
     *, session: Session, principal: Principal, agency_id: int | None, service_id: int | None, paging: Paging
 ) -> tuple[list[Subscription], int]:
     """Subscriptions of the caller's agencies, filtered."""
-    conds = [c for c in (access.agency_condition(Subscription.agency_id, access.scope_of(session, principal)),) if c is not None]
+    conds = [c for c in (access.agency_condition(Subscription.agency_id, access.scope_of(session=session, principal=principal)),) if c is not None]
     if agency_id is not None:
         conds.append(id_eq(Subscription.agency_id, agency_id))
     if service_id is not None:
         conds.append(id_eq(Subscription.service_id, service_id))
-    return page_of(session, Subscription, conds, [Subscription.id], paging)
+    return page_of(session=session, model=Subscription, conds=conds, order=[Subscription.id], paging=paging)
 
 
 def delete_subscription(*, session: Session, principal: Principal, subscription_id: int) -> None:
     """End a subscription (of one of the caller's agencies)."""
-    sub = get_or_404(session, Subscription, subscription_id, "Subscription")
-    if not access.scope_of(session, principal).owns_agency(sub.agency_id):
+    sub = get_or_404(session=session, model=Subscription, obj_id=subscription_id, label="Subscription")
+    if not access.scope_of(session=session, principal=principal).owns_agency(sub.agency_id):
         raise not_found("Subscription", subscription_id)
     before = snapshot(sub)
     session.delete(sub)
@@ -248,9 +248,9 @@ def list_demands(
     *, session: Session, principal: Principal, agency_id: int | None, year: int | None, paging: Paging
 ) -> tuple[list[IpDemand], int]:
     """Declared demands of the caller's agencies."""
-    conds = [c for c in (access.agency_condition(IpDemand.agency_id, access.scope_of(session, principal)),) if c is not None]
+    conds = [c for c in (access.agency_condition(IpDemand.agency_id, access.scope_of(session=session, principal=principal)),) if c is not None]
     if agency_id is not None:
         conds.append(id_eq(IpDemand.agency_id, agency_id))
     if year is not None:
         conds.append(col(IpDemand.year) == year)
-    return page_of(session, IpDemand, conds, [IpDemand.year, IpDemand.agency_id], paging)
+    return page_of(session=session, model=IpDemand, conds=conds, order=[IpDemand.year, IpDemand.agency_id], paging=paging)

@@ -87,7 +87,7 @@ def overlap_scan(*, session: Session) -> list[dict[str, Any]]:
 def annual_review(*, session: Session, principal: Principal, year: int, rules: IpamRules) -> Report:
     """Per agency and service: allocated, used, utilization, unused allocations, changes in the year, conflicts
     (of the allocations the caller may see)."""
-    scope = access.scope_of(session, principal)
+    scope = access.scope_of(session=session, principal=principal)
     start, end = _year_bounds(year)
     agencies = {i: n for i, n in session.execute(select(col(Agency.id), col(Agency.name)))}
     services = {i: n for i, n in session.execute(select(col(NetworkService.id), col(NetworkService.name)))}
@@ -188,7 +188,7 @@ def technical_info(*, session: Session, principal: Principal, year: int, agency_
     """One row per agency (and subscribed service) with Mẫu 01's fields, allocations and demand; growth > threshold flagged.
 
     A non-administrator gets its own agencies only."""
-    scope = access.scope_of(session, principal)
+    scope = access.scope_of(session=session, principal=principal)
     stmt = select(Agency).order_by(col(Agency.id))
     own = access.agency_condition(col(Agency.id), scope)
     if own is not None:
