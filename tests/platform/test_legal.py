@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
-from services.devices.rules import rule_set as devices_rules
-from services.incidents.rules import rule_set as incidents_rules
-from shared.legal import LegalBasis, Parameter
+from services.devices.rules import RULES as DEVICES_RULES
+from services.incidents.rules import RULES as INCIDENTS_RULES
+from shared.legal import LegalBasis, Parameter, RuleSet
 
 
 def test_basis_cites_document_article_and_effective_date() -> None:
@@ -15,7 +16,15 @@ def test_basis_cites_document_article_and_effective_date() -> None:
     assert Parameter(0.9, basis).value == 0.9
 
 
-def test_skeleton_rule_sets_resolve_and_list_their_parameters() -> None:
-    for rules in (devices_rules(), incidents_rules()):
-        assert rules.basis.document.startswith("Quyết định 58/2024")
-        assert rules.parameters() == {}  # the Devices and Incidents issues add them
+@dataclass(frozen=True)
+class ExampleRules(RuleSet):
+    max_occupancy: Parameter[float]
+    note: str = ""
+
+
+def test_a_rule_set_lists_its_parameters_by_name() -> None:
+    basis = LegalBasis("Quyết định 58/2024/QĐ-UBND tỉnh An Giang", "Điều 7 khoản 1", date(2024, 12, 1))
+    rules = ExampleRules(code="x", label="X", max_occupancy=Parameter(0.9, basis))
+    assert rules.parameters() == {"max_occupancy": Parameter(0.9, basis)}
+    for skeleton in (DEVICES_RULES, INCIDENTS_RULES):
+        assert skeleton.parameters() == {}  # the Devices and Incidents issues add theirs
