@@ -210,7 +210,7 @@ def technical_info(*, session: Session, principal: Principal, year: int, agency_
     ):
         allocs[(aid, fam)].append(cidr)
     demand = {(d.agency_id, d.year): d for d in session.execute(select(IpDemand).where(col(IpDemand.year).in_([year, year - 1]))).scalars()}
-    threshold = rules.demand_growth_justification
+    threshold = rules.demand_growth_justification.value
     rows: list[dict[str, Any]] = []
     for agency in agencies:
         contact = next((c for c in agency.contacts if c.get("role") == "operation"), agency.contacts[0] if agency.contacts else {})
@@ -245,16 +245,16 @@ def technical_info(*, session: Session, principal: Principal, year: int, agency_
                 "connection_site": s.connection_site if s else "",
                 "planned_date": vn_date(s.planned_date) if s and s.planned_date else "",
             })
-    due_month, due_day = rules.registration_due
+    due_month, due_day = rules.registration_due.value
     return Report(
         name=f"thong-tin-ky-thuat-{year}",
-        title=f"Thông tin kỹ thuật đăng ký kết nối năm {year} ({rules.registration_form})",
+        title=f"Thông tin kỹ thuật đăng ký kết nối năm {year} ({rules.registration_form.value})",
         columns=MAU_01_COLUMNS,
         rows=rows,
         meta={
             "year": year,
-            "Biểu mẫu": rules.registration_form,
-            "Căn cứ": f"{rules.registration_basis.document}, {rules.registration_basis.article}",
+            "Biểu mẫu": rules.registration_form.value,
+            "Căn cứ": f"{rules.registration_due.basis.document}, {rules.registration_due.basis.article}",
             "Hạn gửi": vn_date(date(year, due_month, due_day)),
             "Ngưỡng tăng cần giải trình (%)": round(threshold * 100, 1),
             "Ngày lập": vn_date(datetime.now(UTC)),
