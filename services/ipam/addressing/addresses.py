@@ -10,7 +10,7 @@ from sqlmodel import Session, col
 
 from services.ipam import access
 from services.ipam.addressing import netmath
-from services.ipam.addressing.models import IpAddress, Prefix
+from services.ipam.addressing.models import AddressStatus, IpAddress, Prefix
 from services.ipam.addressing.netmath import to_hex
 from services.ipam.addressing.prefixes import containing_prefixes, lock_vrf
 from services.ipam.addressing.schemas import AddressCreate, AddressUpdate
@@ -18,7 +18,7 @@ from services.ipam.addressing.vrfs import vrf_key as vrf_key_of
 from services.ipam.changelog.models import ChangeAction
 from services.ipam.changelog.service import record_change, snapshot
 from services.ipam.outbox import ADDRESS_ASSIGNED, ADDRESS_RELEASED, outbox
-from services.ipam.rows import apply_changes, id_eq, page_of
+from services.ipam.rows import apply_changes, enum_eq, id_eq, page_of
 from shared.auth import Principal
 from shared.errors import Conflict
 from shared.pagination import Paging
@@ -106,7 +106,9 @@ def list_addresses(
         conds.append(id_eq(IpAddress.vrf_key, vrf_id))
     if prefix_id is not None:
         conds.append(id_eq(IpAddress.prefix_id, prefix_id))
-    for column, value in ((IpAddress.status, status), (IpAddress.assigned_object_type, assigned_object_type), (IpAddress.assigned_object_id, assigned_object_id)):
+    if status is not None:
+        conds.append(enum_eq(IpAddress.status, AddressStatus, status))
+    for column, value in ((IpAddress.assigned_object_type, assigned_object_type), (IpAddress.assigned_object_id, assigned_object_id)):
         if value is not None:
             conds.append(col(column) == value)
     if q:

@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 from services.ipam import access
 from services.ipam.access import readable_prefix
 from services.ipam.addressing import netmath
-from services.ipam.addressing.models import IpAddress, Prefix, PrefixKind
+from services.ipam.addressing.models import IpAddress, Prefix, PrefixKind, PrefixStatus
 from services.ipam.addressing.netmath import Net, from_hex, to_hex
 from services.ipam.addressing.schemas import PrefixCreate, PrefixRequest, PrefixUpdate
 from services.ipam.addressing.vrfs import vrf_key as vrf_key_of
@@ -26,7 +26,7 @@ from services.ipam.changelog.models import ChangeAction
 from services.ipam.changelog.service import record_change, snapshot
 from services.ipam.organisation.service import get_agency, get_service
 from services.ipam.outbox import PREFIX_ALLOCATED, PREFIX_RELEASED, outbox
-from services.ipam.rows import apply_changes, get_or_404, id_eq, page_of
+from services.ipam.rows import apply_changes, enum_eq, get_or_404, id_eq, page_of
 from shared.auth import Principal
 from shared.errors import Conflict, InvalidInput
 from shared.pagination import Paging
@@ -266,9 +266,10 @@ def list_prefixes(
         conds.append(id_eq(Prefix.vrf_key, vrf_id))
     if family is not None:
         conds.append(col(Prefix.family) == family)
-    for column, value in ((Prefix.kind, kind), (Prefix.status, status)):
-        if value is not None:
-            conds.append(col(column) == value)
+    if kind is not None:
+        conds.append(enum_eq(Prefix.kind, PrefixKind, kind))
+    if status is not None:
+        conds.append(enum_eq(Prefix.status, PrefixStatus, status))
     for id_col, id_value in ((Prefix.agency_id, agency_id), (Prefix.service_id, service_id), (Prefix.parent_id, parent_id)):
         if id_value is not None:
             conds.append(id_eq(id_col, id_value))

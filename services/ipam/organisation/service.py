@@ -10,6 +10,7 @@ from services.ipam.addressing.models import Prefix
 from services.ipam.changelog.models import ChangeAction
 from services.ipam.changelog.service import record_change, snapshot
 from services.ipam.organisation.models import (
+    AccessLevel,
     Agency,
     AgencyLevel,
     IpDemand,
@@ -25,7 +26,7 @@ from services.ipam.organisation.schemas import (
     ServiceUpdate,
     SubscriptionCreate,
 )
-from services.ipam.rows import apply_changes, get_or_404, id_eq, not_found, page_of
+from services.ipam.rows import apply_changes, enum_eq, get_or_404, id_eq, not_found, page_of
 from shared.auth import Principal
 from shared.errors import Conflict, Forbidden, InvalidInput, NotFound
 from shared.pagination import Paging
@@ -76,11 +77,11 @@ def list_agencies(
     """Agencies, filtered and paginated."""
     conds: list[ColumnElement[bool]] = []
     if level:
-        conds.append(col(Agency.level) == level)
+        conds.append(enum_eq(Agency.level, AgencyLevel, level))
     if parent_id is not None:
         conds.append(id_eq(Agency.parent_id, parent_id))
     if access_level:
-        conds.append(col(Agency.access_level) == access_level)
+        conds.append(enum_eq(Agency.access_level, AccessLevel, access_level))
     if q:
         like = f"%{q}%"
         conds.append(or_(col(Agency.name).like(like), col(Agency.code).like(like)))

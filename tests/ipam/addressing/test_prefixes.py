@@ -128,3 +128,15 @@ def test_list_pagination_and_cap(ipam: Any, world: dict[str, Any]) -> None:
     assert page["count"] == 5 and len(page["results"]) == 2 and "offset=2" in page["next"]
     nets = [ipaddress.ip_network(p["prefix"]) for p in ipam.get(page["next"]).json()["results"]]
     assert nets == sorted(nets)
+
+
+def test_filters_naming_no_known_kind_status_or_level_match_nothing(ipam: Any, world: dict[str, Any]) -> None:
+    # the columns are StrEnums: a value none of them can hold is an empty list, never a 500
+    for path, params in (
+        ("prefixes", {"kind": "bogus"}), ("prefixes", {"status": "bogus"}), ("ip-addresses", {"status": "bogus"}),
+        ("agencies", {"level": "bogus"}), ("agencies", {"access_level": "III"}),
+    ):
+        r = ipam.get(f"{API}/{path}", params=params)
+        assert r.status_code == 200 and r.json()["count"] == 0, (path, params, r.text)
+    assert ipam.get(f"{API}/prefixes", params={"kind": "pool"}).json()["count"] == 2
+    assert ipam.get(f"{API}/agencies", params={"level": "district"}).json()["count"] == 2
