@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy import false
 from sqlmodel import Session, col, select
 
 from services.gateway.events import GRANT_APPROVED, GRANT_RESUMED, GRANT_REVOKED, outbox
@@ -30,6 +31,9 @@ from shared.errors import Conflict, InvalidInput, NotFound
 from shared.pagination import Paging
 
 OPERATOR_ORG = "Vụ Tổ chức phi chính phủ - Bộ Nội vụ (quản trị GovNet)"
+#: a filter naming no state matches nothing (an empty page, as when these columns were plain text)
+_GRANT_STATUSES = frozenset(GrantStatus)
+_REGISTRATION_STATES = frozenset(RegistrationState)
 
 
 # -- organisations -----------------------------------------------------------------------
@@ -123,7 +127,7 @@ def list_grants(
     """The grants the caller may see, oldest first (filtered on the stored status)."""
     stmt = readable(select(Grant), Grant.org_id, principal=principal, org_id=org_id)
     if status:
-        stmt = stmt.where(Grant.status == status)
+        stmt = stmt.where(Grant.status == status) if status in _GRANT_STATUSES else stmt.where(false())
     return window(session=session, stmt=stmt.order_by(col(Grant.created_at)), paging=paging)
 
 
@@ -247,7 +251,7 @@ def list_registrations(
     """The registrations the caller may see, oldest first."""
     stmt = readable(select(Registration), Registration.org_id, principal=principal, org_id=org_id)
     if state:
-        stmt = stmt.where(Registration.state == state)
+        stmt = stmt.where(Registration.state == state) if state in _REGISTRATION_STATES else stmt.where(false())
     return window(session=session, stmt=stmt.order_by(col(Registration.created_at)), paging=paging)
 
 

@@ -43,3 +43,14 @@ def test_a_grant_change_reaches_the_snapshot_only_after_it_commits(harness: Gate
     harness.gw.audit.flush()
     trail = harness.client.get("/api/v1/access/audit", headers=admin, params={"kind": "grant_suspended"}).json()
     assert [r["grant_id"] for r in trail["results"]] == [grant_id]
+
+
+def test_a_state_filter_naming_no_state_is_an_empty_page(harness: GatewayHarness) -> None:
+    admin = harness.admin()
+    harness.org_with_client("Sở Tài chính", ["ipam:read"])
+    for path, param in (("grants", "status"), ("registrations", "state")):
+        for value in ("null", "bogus", "ACTIVE"):
+            r = harness.client.get(f"/api/v1/access/{path}", headers=admin, params={param: value})
+            assert r.status_code == 200 and r.json()["count"] == 0 and r.json()["results"] == [], (path, value)
+    active = harness.client.get("/api/v1/access/grants", headers=admin, params={"status": "active"}).json()
+    assert active["count"] >= 2  # the operator's grant and Sở Tài chính's
