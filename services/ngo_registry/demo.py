@@ -225,8 +225,8 @@ def bulk_load(conn: Connection, payloads: list[dict[str, Any]], *, rules: RuleSe
         children[StaffAllocation] += [{"association_id": aid, "year": x["year"], "staff": x["staff"]} for x in p.get("state_staff", [])]
         children[Funding] += [{"association_id": aid, "year": x["year"], "source_code": x["source"], "amount_vnd": x["amount_vnd"]} for x in p.get("funding", [])]
         children[AffiliatedUnit] += [{"association_id": aid, "kind_code": x["kind"], "name": x["name"], "address": x.get("address"), "decision_number": None} for x in p.get("affiliated_units", [])]
-    conn.execute(sa.insert(Association.__table__), assocs)  # type: ignore[attr-defined]
+    conn.execute(sa.insert(Association), assocs)
     for table, rows in children.items():
         if rows:
-            conn.execute(sa.insert(table.__table__), rows)
+            conn.execute(sa.insert(table), rows)
     return len(assocs)

@@ -20,7 +20,7 @@ from sqlalchemy import Column, MetaData, String, Table, create_engine, select
 
 from shared.auth import Principal, TokenVerifier, readable_by_org, require_scopes
 from shared.errors import Unauthorized, install_problem_handlers
-from tests.conftest import TEST_AUDIENCE, TEST_ISSUER, SigningKeys
+from tests.support import TEST_AUDIENCE, TEST_ISSUER, SigningKeys
 
 
 def _b64(data: dict[str, Any]) -> str:

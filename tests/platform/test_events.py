@@ -22,7 +22,6 @@ from shared.config import DLQ_TOPIC
 from shared.db import Database
 from shared.events import CloudEvent
 from shared.events.relay import OutboxRelay
-from tests.conftest import POSTGRES_URL, Broker, SigningKeys, wait_until
 from tests.platform.ledger import (
     INCREMENTED,
     Base,
@@ -31,7 +30,7 @@ from tests.platform.ledger import (
     effects,
     outbox_count,
 )
-from tests.support import scratch_database
+from tests.support import POSTGRES_URL, Broker, SigningKeys, scratch_database, wait_until
 
 
 @pytest.fixture

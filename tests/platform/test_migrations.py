@@ -24,7 +24,7 @@ from sqlalchemy import MetaData, Table, inspect, text
 
 from shared import migrations
 from shared.db import Database, is_sqlite, make_engine
-from tests.conftest import SigningKeys
+from tests.support import SigningKeys
 
 SERVICES = ("gateway", "ipam", "ngo_registry", "devices", "incidents")
 EVENT_TABLE_NAMES = ("outbox", "inbox", "revoked_grant")

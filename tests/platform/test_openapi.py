@@ -8,7 +8,7 @@ import pytest
 
 from shared.config import SERVICE_NAMES
 from shared.errors import PROBLEM_JSON
-from tests.conftest import SigningKeys
+from tests.support import SigningKeys
 
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 WRITES = {"post", "put", "patch", "delete"}

@@ -10,7 +10,7 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 
 from shared.events import CloudEvent
-from tests.conftest import Broker, SigningKeys, wait_until
+from tests.support import Broker, SigningKeys, wait_until
 
 
 def _publish_grant_event(broker: Broker, grant: str, event_type: str) -> None:
