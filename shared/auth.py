@@ -49,6 +49,7 @@ class Principal:
     claims: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def has(self, scope: str) -> bool:
+        """True when the token carries ``scope``."""
         return scope in self.scopes
 
     def is_admin(self, service: str) -> bool:

@@ -16,6 +16,7 @@ def broker_binary() -> str:
 
 
 def broker_command(host: str, port: int) -> list[str]:
+    """The command line that runs tansu on ``host:port`` with in-memory storage."""
     url = f"tcp://{host}:{port}"
     return [broker_binary(), "broker", "--listener-url", url, "--advertised-listener-url", url, "--storage-engine", "memory://tansu/"]
 
@@ -48,6 +49,7 @@ def start_broker(
 
 
 def wait_for_port(host: str, port: int, *, timeout: float, proc: subprocess.Popen[bytes] | None = None) -> None:
+    """Wait until something accepts connections on ``host:port``; fail early if ``proc`` exits."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
@@ -61,6 +63,7 @@ def wait_for_port(host: str, port: int, *, timeout: float, proc: subprocess.Pope
 
 
 def port_in_use(host: str, port: int) -> bool:
+    """True when something accepts connections on ``host:port``."""
     try:
         with socket.create_connection((host, port), timeout=0.2):
             return True

@@ -89,6 +89,7 @@ class EnumText(TypeDecorator[E], Generic[E]):
 
 
 def is_sqlite(engine_or_url: Engine | str) -> bool:
+    """True when the engine or URL is SQLite's."""
     url = engine_or_url.url if isinstance(engine_or_url, Engine) else make_url(engine_or_url)
     return url.get_backend_name() == "sqlite"
 
@@ -223,6 +224,7 @@ class Database:
             return False
 
     def dispose(self) -> None:
+        """Close every pooled connection."""
         self.engine.dispose()
 
 

@@ -38,6 +38,7 @@ def upgrade(service: str, url: str, revision: str = "head") -> None:
 
 
 def downgrade(service: str, url: str, revision: str) -> None:
+    """Revert a service's migrations down to ``revision``."""
     command.downgrade(alembic_config(service, url), revision)
 
 
@@ -121,6 +122,7 @@ def create_event_tables() -> None:
 
 
 def drop_event_tables() -> None:
+    """Undo :func:`create_event_tables`."""
     op.drop_table("outbox")
     op.drop_index("ix_inbox_processed_at", table_name="inbox")
     op.drop_table("inbox")
@@ -137,6 +139,7 @@ def create_revoked_grant_table() -> None:
 
 
 def drop_revoked_grant_table() -> None:
+    """Undo :func:`create_revoked_grant_table`."""
     op.drop_table("revoked_grant")
 
 

@@ -94,6 +94,7 @@ def configure_logging(service: str, *, level: str = "INFO", json_lines: bool = T
 
 
 def new_request_id() -> str:
+    """A fresh request id: 32 hex digits."""
     return uuid.uuid4().hex
 
 

@@ -28,6 +28,7 @@ class Paging:
     request: Request | None = None
 
     def link(self, offset: int) -> str | None:
+        """This request's URL at ``offset`` (same limit and other parameters), or None without a request."""
         if self.request is None:
             return None
         return str(self.request.url.include_query_params(limit=self.limit, offset=offset))

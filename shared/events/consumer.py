@@ -54,6 +54,8 @@ Handler = EventHandler | BatchHandler
 
 @dataclass
 class Outcome:
+    """How many events of a batch (or since start) were applied, skipped as duplicates, dead-lettered or ignored."""
+
     processed: int = 0
     duplicates: int = 0
     dead: int = 0
@@ -65,6 +67,8 @@ class _HandlerFailed(Exception):
 
 
 class EventConsumer:
+    """Consumes the topics a service subscribes to and applies each event once (the inbox)."""
+
     def __init__(
         self,
         *,

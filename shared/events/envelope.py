@@ -27,8 +27,10 @@ class CloudEvent(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
 
     def to_bytes(self) -> bytes:
+        """The event as a Kafka message value (JSON, UTF-8)."""
         return json.dumps(self.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":")).encode()
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> CloudEvent:
+        """Parse a Kafka message value; raises on anything that is not a CloudEvent."""
         return cls.model_validate_json(raw)

@@ -24,6 +24,8 @@ _PK = BigInteger().with_variant(Integer(), "sqlite")
 
 @dataclass(frozen=True)
 class EventTables:
+    """The event tables of one service's metadata."""
+
     outbox: Table
     inbox: Table
     revoked_grants: Table
@@ -72,6 +74,7 @@ def on_outbox_commit(callback: Any) -> None:
 
 
 def remove_outbox_commit(callback: Any) -> None:
+    """Stop calling ``callback`` after commits (a relay that stopped)."""
     if callback in _wakeups:
         _wakeups.remove(callback)
 

@@ -39,6 +39,8 @@ class BrokerUnavailable(Exception):
 
 
 class OutboxRelay:
+    """Publishes a service's committed outbox rows to Kafka in id order (one active relay per service on PostgreSQL)."""
+
     def __init__(
         self,
         *,
