@@ -7,8 +7,11 @@ effects to prove exactly-once effects, per-key order and atomicity on the real b
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar
+import asyncio
+import json
+from typing import Annotated, Any, ClassVar
 
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from fastapi import APIRouter, FastAPI, Query
 from pydantic_settings import SettingsConfigDict
 from sqlalchemy import func
@@ -16,7 +19,7 @@ from sqlmodel import Field, Session, select
 
 from shared.app import create_service_app
 from shared.config import ServiceSettings
-from shared.db import SessionDep, make_base
+from shared.db import Database, SessionDep, make_base
 from shared.errors import InvalidInput
 from shared.events import CloudEvent, Outbox, event_tables
 
@@ -94,3 +97,42 @@ def create_ledger_app(settings: LedgerSettings) -> FastAPI:
         outbox=outbox,
         handlers={INCREMENTED: apply_increment},
     )
+
+
+# -- helpers of the tests that run the ledger on the real broker ----------------------------
+def applied_effects(database: Database) -> list[Effect]:
+    """Every effect row the ledger's consumer applied so far."""
+    with Session(database.engine) as session:
+        return effects(session)
+
+
+def publish(bootstrap: str, topic: str, messages: list[tuple[bytes, bytes]]) -> None:
+    """Publish raw ``(key, value)`` messages to ``topic`` and wait for the broker's acks."""
+    async def go() -> None:
+        producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+        await producer.start()
+        try:
+            for key, value in messages:
+                await producer.send_and_wait(topic, value=value, key=key)
+        finally:
+            await producer.stop()
+
+    asyncio.run(go())
+
+
+def read_topic(bootstrap: str, topic: str) -> list[dict[str, Any]]:
+    """Every message now on ``topic``, read from the beginning by a group-less consumer.
+
+    (kcat is the usual tool, but librdkafka's ApiVersions request fails against tansu 0.6.)
+    """
+
+    async def go() -> list[dict[str, Any]]:
+        consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest")
+        await consumer.start()
+        try:
+            batches = await consumer.getmany(timeout_ms=1500)
+            return [json.loads(r.value) for records in batches.values() for r in records]
+        finally:
+            await consumer.stop()
+
+    return asyncio.run(go())
