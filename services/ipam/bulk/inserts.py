@@ -11,7 +11,7 @@ from sqlalchemy import Table, bindparam, text, update
 from sqlmodel import Session
 
 from services.ipam.addressing.models import IpAddress, Prefix
-from services.ipam.base import Base, utcnow
+from services.ipam.base import Base
 from services.ipam.changelog.models import ChangeLog
 
 PREFIX_TABLE: Table = Base.metadata.tables[Prefix.__tablename__]
@@ -69,17 +69,6 @@ def fast_insert(*, session: Session, table: Table, rows: list[dict[str, Any]], c
     with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
         for r in rows:
             copy.write_row(tuple(convert(p, r[c]) for p, c in zip(processors, columns, strict=True)))
-
-
-def bulk_insert_prefixes(*, session: Session, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert prepared prefix rows (parents before children) in bulk; returns their new ids in order."""
-    ids = reserve_ids(session=session, table="prefix", n=len(rows))
-    now = utcnow()
-    fast_insert(session=session, table=PREFIX_TABLE, rows=[
-        {**r, "id": new_id, "created_at": now, "updated_at": now, "prefix_hint_hex": None, "ip_hint_hex": None}
-        for r, new_id in zip(rows, ids, strict=True)
-    ])
-    return ids
 
 
 def set_column_by_id(*, session: Session, table: Table, column: str, pairs: list[tuple[int, int | None]]) -> None:
