@@ -101,6 +101,12 @@ def readable_condition(model: type[Prefix] | type[IpAddress], scope: Scope) -> C
     return _owner_covers(scope, col(IpAddress.vrf_key), col(IpAddress.family), col(IpAddress.value_hex), col(IpAddress.value_hex))
 
 
+def readable_conditions(model: type[Prefix] | type[IpAddress], scope: Scope) -> list[ColumnElement[bool]]:
+    """:func:`readable_condition` as a list of WHERE clauses to extend (empty: no filter)."""
+    cond = readable_condition(model, scope)
+    return [] if cond is None else [cond]
+
+
 def readable(query: Q, model: type[Prefix] | type[IpAddress], scope: Scope) -> Q:
     """``query`` narrowed to the rows of ``model`` (prefixes or addresses) the caller may see."""
     cond = readable_condition(model, scope)
@@ -137,6 +143,15 @@ def agency_condition(column: Any, scope: Scope) -> ColumnElement[bool] | None:
     if scope.agencies is None:
         return None
     return col(column).in_(sorted(scope.agencies)) if scope.agencies else false()
+
+
+def agency_rows(column: Any, scope: Scope, *, agency_id: int | None) -> list[ColumnElement[bool]]:
+    """WHERE clauses for a list of rows that belong to an agency by ``column``: the caller's agencies,
+    and only ``agency_id`` when the caller asks for one."""
+    conds = [c for c in (agency_condition(column, scope),) if c is not None]
+    if agency_id is not None:
+        conds.append(id_eq(column, agency_id))
+    return conds
 
 
 # -- objects loaded by id, through the caller's scope (another agency's object is a 404) -----------

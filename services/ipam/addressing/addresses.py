@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -99,9 +99,7 @@ def list_addresses(
     assigned_object_type: str | None, assigned_object_id: str | None, q: str | None, paging: Paging,
 ) -> tuple[list[IpAddress], int]:
     """Addresses the caller may see, in order, filtered."""
-    conds: list[ColumnElement[bool]] = [
-        c for c in (access.readable_condition(IpAddress, access.scope_of(session=session, principal=principal)),) if c is not None
-    ]
+    conds = access.readable_conditions(IpAddress, access.scope_of(session=session, principal=principal))
     if vrf_id is not None:
         conds.append(id_eq(IpAddress.vrf_key, vrf_id))
     if prefix_id is not None:

@@ -51,7 +51,8 @@ router = APIRouter(prefix="/api/v1/ipam", tags=["ipam"])
 Limit = Annotated[int | None, Query(ge=1, le=MAX_ID, description="How many (capped at the service's max_page_size)")]
 
 
-def _limit(request: Request, limit: int | None) -> int:
+def _how_many(request: Request, limit: int | None) -> int:
+    """How many free blocks or addresses to list: ``limit`` (default 50) under the page-size cap."""
     cap: int = request.app.state.settings.max_page_size
     return min(limit or 50, cap)
 
@@ -131,7 +132,7 @@ def release_prefix(prefix: WritablePrefix, session: SessionDep, principal: Write
 
 @router.get("/prefixes/{prefix_id}/available-prefixes", response_model=list[FreePrefix], summary="Free space as aligned CIDR blocks")
 def available_prefixes(request: Request, parent: CurrentPrefix, session: SessionDep, limit: Limit = None) -> list[FreePrefix]:
-    nets = free_space.available_prefixes(session=session, parent=parent, limit=_limit(request, limit))
+    nets = free_space.available_prefixes(session=session, parent=parent, limit=_how_many(request, limit))
     return [FreePrefix(prefix=n.cidr, family=n.family, prefix_length=n.length, vrf_id=parent.vrf_id) for n in nets]
 
 
@@ -143,7 +144,7 @@ def allocate_prefix(parent: WritablePrefix, data: PrefixRequest, session: Sessio
 
 @router.get("/prefixes/{prefix_id}/available-ips", response_model=list[FreeAddress], summary="The first free addresses")
 def available_ips(request: Request, parent: CurrentPrefix, session: SessionDep, limit: Limit = None) -> list[FreeAddress]:
-    free = free_space.available_ips(session=session, parent=parent, limit=_limit(request, limit))
+    free = free_space.available_ips(session=session, parent=parent, limit=_how_many(request, limit))
     return [FreeAddress(address=a, family=parent.family, vrf_id=parent.vrf_id) for a in free]
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, text, update
+from sqlalchemy import and_, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -261,7 +261,7 @@ def list_prefixes(
     paging: Paging,
 ) -> tuple[list[Prefix], int]:
     """Prefixes the caller may see, in address order, filtered."""
-    conds: list[ColumnElement[bool]] = [c for c in (access.readable_condition(Prefix, access.scope_of(session=session, principal=principal)),) if c is not None]
+    conds = access.readable_conditions(Prefix, access.scope_of(session=session, principal=principal))
     if vrf_id is not None:
         conds.append(id_eq(Prefix.vrf_key, vrf_id))
     if family is not None:

@@ -207,9 +207,7 @@ def list_subscriptions(
     *, session: Session, principal: Principal, agency_id: int | None, service_id: int | None, paging: Paging
 ) -> tuple[list[Subscription], int]:
     """Subscriptions of the caller's agencies, filtered."""
-    conds = [c for c in (access.agency_condition(Subscription.agency_id, access.scope_of(session=session, principal=principal)),) if c is not None]
-    if agency_id is not None:
-        conds.append(id_eq(Subscription.agency_id, agency_id))
+    conds = access.agency_rows(Subscription.agency_id, access.scope_of(session=session, principal=principal), agency_id=agency_id)
     if service_id is not None:
         conds.append(id_eq(Subscription.service_id, service_id))
     return page_of(session=session, model=Subscription, conds=conds, order=[Subscription.id], paging=paging)
@@ -249,9 +247,7 @@ def list_demands(
     *, session: Session, principal: Principal, agency_id: int | None, year: int | None, paging: Paging
 ) -> tuple[list[IpDemand], int]:
     """Declared demands of the caller's agencies."""
-    conds = [c for c in (access.agency_condition(IpDemand.agency_id, access.scope_of(session=session, principal=principal)),) if c is not None]
-    if agency_id is not None:
-        conds.append(id_eq(IpDemand.agency_id, agency_id))
+    conds = access.agency_rows(IpDemand.agency_id, access.scope_of(session=session, principal=principal), agency_id=agency_id)
     if year is not None:
         conds.append(col(IpDemand.year) == year)
     return page_of(session=session, model=IpDemand, conds=conds, order=[IpDemand.year, IpDemand.agency_id], paging=paging)
