@@ -142,10 +142,11 @@ def allocate_prefix(parent: WritablePrefix, data: PrefixRequest, session: Sessio
     return _prefixes_out(session, [made])[0]
 
 
-@router.get("/prefixes/{prefix_id}/available-ips", response_model=list[FreeAddress], summary="The first free addresses")
-def available_ips(request: Request, parent: CurrentPrefix, session: SessionDep, limit: Limit = None) -> list[FreeAddress]:
-    free = free_space.available_ips(session=session, parent=parent, limit=_how_many(request, limit))
-    return [FreeAddress(address=a, family=parent.family, vrf_id=parent.vrf_id) for a in free]
+@router.get("/prefixes/{prefix_id}/available-ips", response_model=Page[FreeAddress], summary="Free addresses, a page at a time, with how many are free")
+def available_ips(parent: CurrentPrefix, session: SessionDep, paging: PageParams) -> Page[FreeAddress]:
+    free = free_space.available_ips(session=session, parent=parent, limit=paging.limit, offset=paging.offset)
+    count = free_space.free_address_count(session=session, parent=parent)
+    return Page[FreeAddress].of(paging, results=[FreeAddress(address=a, family=parent.family, vrf_id=parent.vrf_id) for a in free], count=count)
 
 
 @router.post("/prefixes/{prefix_id}/available-ips", status_code=201, response_model=list[AddressPublic], summary="Assign the next free addresses")

@@ -8,7 +8,7 @@ import heapq
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import CompoundSelect, bindparam, literal_column, select, union_all
+from sqlalchemy import CompoundSelect, bindparam, distinct, func, literal_column, or_, select, union_all
 from sqlmodel import Session, col
 
 from services.ipam.addressing import netmath
@@ -158,7 +158,54 @@ def available_prefixes(*, session: Session, parent: Prefix, limit: int) -> list[
     return out
 
 
-def available_ips(*, session: Session, parent: Prefix, limit: int) -> list[str]:
-    """The first ``limit`` free addresses of a prefix."""
-    values, _ = first_free_addresses(session=session, parent=parent, count=limit)
-    return [netmath.address_text(parent.family, v) for v in values]
+def available_ips(*, session: Session, parent: Prefix, limit: int, offset: int = 0) -> list[str]:
+    """``limit`` free addresses of a prefix, after skipping the first ``offset`` of them."""
+    out: list[str] = []
+    skip = offset
+    for first, last in free_address_gaps(session=session, parent=parent):
+        size = last - first + 1
+        if skip >= size:  # whole gaps are skipped in one step, so a deep offset costs gaps, not addresses
+            skip -= size
+            continue
+        value, skip = first + skip, 0
+        while value <= last and len(out) < limit:
+            out.append(netmath.address_text(parent.family, value))
+            value += 1
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _covered_by_children(session: Session, parent: Prefix, lo: int, hi: int) -> int:
+    """Addresses of [lo, hi] that lie in direct child prefixes (children are disjoint)."""
+    bits = netmath.BITS[parent.family]
+    length = col(Prefix.prefix_length)
+    # sizes summed per length in integers: a float sum over IPv6 sizes would not be exact
+    per_length = session.execute(select(length, func.count()).where(col(Prefix.parent_id) == parent.id).group_by(length)).all()
+    covered = sum(int(n) << (bits - int(plen)) for plen, n in per_length)
+    # only a child holding the parent's first or last address can reach outside the usable range
+    edges = session.execute(
+        select(col(Prefix.first_hex), col(Prefix.last_hex)).where(
+            col(Prefix.parent_id) == parent.id, or_(col(Prefix.first_hex) < to_hex(lo), col(Prefix.last_hex) > to_hex(hi))
+        )
+    ).all()
+    for f_hex, l_hex in edges:
+        f, last = from_hex(f_hex), from_hex(l_hex)
+        covered -= (last - f + 1) - max(0, min(last, hi) - max(f, lo) + 1)
+    return covered
+
+
+def _addresses_in(session: Session, parent: Prefix, lo: int, hi: int) -> int:
+    """Distinct addresses recorded directly in ``parent`` within [lo, hi] (a shared address counts once)."""
+    value = col(IpAddress.value_hex)
+    n = session.execute(
+        select(func.count(distinct(value))).where(col(IpAddress.prefix_id) == parent.id, value >= to_hex(lo), value <= to_hex(hi))
+    ).scalar_one()
+    return int(n)
+
+
+def free_address_count(*, session: Session, parent: Prefix) -> int:
+    """How many addresses of ``parent`` are free in all (what available-ips pages through)."""
+    lo, hi = netmath.usable_range(prefix_net(parent), is_pool=parent.kind == PrefixKind.pool)
+    used = _covered_by_children(session, parent, lo, hi) + _addresses_in(session, parent, lo, hi)
+    return max(0, hi - lo + 1 - used)

@@ -70,7 +70,7 @@ def utilization_of(*, session: Session, prefixes: Sequence[Prefix]) -> dict[int,
         has_children = child.get(p.id, 0.0) > 0
         total = p.size if has_children else float(hi - lo + 1)
         used = child.get(p.id, 0.0) + addrs.get(p.id, 0)
-        out[p.id] = round(min(100.0, 100.0 * used / total), 2) if total > 0 else 0.0
+        out[p.id] = min(100.0, 100.0 * used / total) if total > 0 else 0.0  # unrounded: reports round
     return out
 
 
@@ -96,7 +96,7 @@ def utilization_rollup(*, session: Session, principal: Principal, group_by: Lite
         out.append({
             f"{group_by}_id": owner, "name": names.get(owner), "family": fam, "allocations": int(n),
             "allocated_addresses": float(size or 0), "used_addresses": u,
-            "utilization": round(100.0 * u / float(size), 4) if size else 0.0,
+            "utilization": 100.0 * u / float(size) if size else 0.0,
         })
     out.sort(key=lambda r: (str(r["name"] or ""), r["family"]))
     return out

@@ -59,4 +59,4 @@ def test_import_rehomes_existing_addresses_to_new_prefixes(ipam: Any, world: dic
     new = ipam.get(f"{API}/prefixes", params={"q": "10.10.200.0/24"}).json()["results"][0]
     assert ipam.get(f"{API}/ip-addresses/{inside['id']}").json()["prefix_id"] == new["id"]
     assert ipam.get(f"{API}/ip-addresses/{outside['id']}").json()["prefix_id"] == world["pool"]["id"]
-    assert new["utilization"] == round(100 / 254, 2)
+    assert new["utilization"] == 100 / 254
