@@ -8,13 +8,15 @@ imports them all) gives Alembic and ``create_all`` the whole schema.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict
+from pydantic import Strict as StrictType
 from sqlmodel import SQLModel
 
 from shared.db import make_base
 from shared.events import event_tables
+from shared.types import Id
 
 if TYPE_CHECKING:  # make_base returns a class object; type checkers see plain SQLModel
     Base = SQLModel
@@ -28,6 +30,14 @@ def utcnow() -> datetime:
 
 
 class Strict(BaseModel):
-    """A request body that refuses unknown fields."""
+    """A request body that refuses unknown fields (its numbers and booleans are :data:`BodyInt`, :data:`BodyId`, :data:`BodyBool`)."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+# A JSON string, float or boolean where a body expects an integer is a 422, not coerced ("5" is not 5).
+# Per type rather than ConfigDict(strict=True): strict mode would also refuse enum values and
+# timestamps given as JSON strings, which is how every client sends them.
+BodyInt = Annotated[int, StrictType()]
+BodyId = Annotated[Id, StrictType()]
+BodyBool = Annotated[bool, StrictType()]

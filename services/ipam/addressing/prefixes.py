@@ -318,12 +318,18 @@ def release_prefix(*, session: Session, principal: Principal, prefix: Prefix) ->
 
 
 def check_next_prefix_request(parent: Prefix, data: PrefixRequest) -> None:
-    """422 unless a /``data.prefix_length`` can be cut from ``parent`` (a pool or container, longer than it)."""
+    """422 unless a /``data.prefix_length`` could exist in ``parent``'s family and ``parent`` is a pool
+    or container; 409 when it is no longer than ``parent`` (no space for it there, as NetBox answers)."""
     if parent.kind == PrefixKind.allocation:
         raise InvalidInput(f"{parent.prefix} is an allocation; allocate from a pool or container instead.")
     bits = netmath.BITS[parent.family]
-    if not parent.prefix_length < data.prefix_length <= bits:
+    if data.prefix_length > bits:
         raise InvalidInput(
-            f"prefix_length must be longer than /{parent.prefix_length} and at most /{bits} for {parent.prefix}.",
+            f"prefix_length must be at most /{bits} for {parent.prefix}.",
             errors=[{"field": "prefix_length", "message": f"between {parent.prefix_length + 1} and {bits}"}],
+        )
+    if data.prefix_length <= parent.prefix_length:
+        raise Conflict(
+            f"{parent.prefix} has no room for a /{data.prefix_length}: only prefixes longer than /{parent.prefix_length} fit in it; "
+            "ask a larger container or a longer prefix length."
         )

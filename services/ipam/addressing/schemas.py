@@ -7,14 +7,14 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from services.ipam.addressing.models import AddressStatus, PrefixKind, PrefixStatus
-from services.ipam.base import Strict
-from shared.types import Id, Name, PatchModel, Text
+from services.ipam.base import BodyId, BodyInt, Strict
+from shared.types import Name, PatchModel, Text
 
 
 class VrfCreate(Strict):
     name: Name = Field(min_length=1, max_length=100)
     rd: Name | None = Field(default=None, max_length=50)
-    service_id: Id | None = None
+    service_id: BodyId | None = None
     description: Text = Field(default="", max_length=2000)
 
 
@@ -28,12 +28,12 @@ class VrfPublic(BaseModel):
 
 class PrefixCreate(Strict):
     prefix: str = Field(max_length=64, description="CIDR, e.g. 10.0.0.0/24 or 2001:db8::/48")
-    vrf_id: Id | None = None
+    vrf_id: BodyId | None = None
     kind: PrefixKind = PrefixKind.allocation
     status: PrefixStatus = PrefixStatus.active
-    parent_id: Id | None = Field(default=None, description="Optional: the prefix this one must lie inside")
-    agency_id: Id | None = None
-    service_id: Id | None = None
+    parent_id: BodyId | None = Field(default=None, description="Optional: the prefix this one must lie inside")
+    agency_id: BodyId | None = None
+    service_id: BodyId | None = None
     purpose: Text = Field(default="", max_length=500)
     description: Text = Field(default="", max_length=2000)
 
@@ -42,8 +42,8 @@ class PrefixUpdate(PatchModel):
     # owner and service may be cleared on pools and containers (an allocation still needs them: 422)
     nullable = frozenset({"agency_id", "service_id"})
     status: PrefixStatus | None = None
-    agency_id: Id | None = None
-    service_id: Id | None = None
+    agency_id: BodyId | None = None
+    service_id: BodyId | None = None
     purpose: Text | None = Field(default=None, max_length=500)
     description: Text | None = Field(default=None, max_length=2000)
 
@@ -69,11 +69,11 @@ class PrefixPublic(BaseModel):
 class PrefixRequest(Strict):
     """Allocate the first free aligned prefix of ``prefix_length`` inside a pool or container."""
 
-    prefix_length: int = Field(ge=0, le=128)
+    prefix_length: BodyInt = Field(ge=0, le=128)
     kind: PrefixKind = PrefixKind.allocation
     status: PrefixStatus = PrefixStatus.active
-    agency_id: Id | None = None
-    service_id: Id | None = None
+    agency_id: BodyId | None = None
+    service_id: BodyId | None = None
     purpose: Text = Field(default="", max_length=500)
     description: Text = Field(default="", max_length=2000)
 
@@ -88,7 +88,7 @@ class AddressFields(Strict):
 
 class AddressCreate(AddressFields):
     address: str = Field(max_length=64)
-    vrf_id: Id | None = None
+    vrf_id: BodyId | None = None
 
 
 class AddressUpdate(PatchModel):
@@ -103,7 +103,7 @@ class AddressUpdate(PatchModel):
 class AddressRequest(AddressFields):
     """Assign the next ``count`` free addresses of a prefix."""
 
-    count: int = Field(default=1, ge=1, le=1000)
+    count: BodyInt = Field(default=1, ge=1, le=1000)
 
 
 class AddressPublic(BaseModel):

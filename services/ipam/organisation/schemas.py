@@ -7,9 +7,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from services.ipam.base import Strict
+from services.ipam.base import BodyId, BodyInt, Strict
 from services.ipam.organisation.models import AccessLevel, AgencyLevel, ServiceCategory
-from shared.types import Id, Name, PatchModel, Text
+from shared.types import Name, PatchModel, Text
 
 #: bounds of the yearly figures (the columns are 32-bit integers on PostgreSQL)
 MAX_INT32 = 2**31 - 1
@@ -30,7 +30,7 @@ class AgencyCreate(Strict):
     code: Name = Field(min_length=1, max_length=50)
     name: Name = Field(min_length=1, max_length=300)
     level: AgencyLevel
-    parent_id: Id | None = None
+    parent_id: BodyId | None = None
     access_level: AccessLevel = AccessLevel.II
     address: Text = Field(default="", max_length=500)
     phone: Text = Field(default="", max_length=50)
@@ -46,7 +46,7 @@ class AgencyUpdate(PatchModel):
     nullable = frozenset({"parent_id", "org_id"})
     name: Name | None = Field(default=None, min_length=1, max_length=300)
     level: AgencyLevel | None = None
-    parent_id: Id | None = None
+    parent_id: BodyId | None = None
     access_level: AccessLevel | None = None
     address: Text | None = Field(default=None, max_length=500)
     phone: Text | None = Field(default=None, max_length=50)
@@ -92,9 +92,9 @@ class ServicePublic(BaseModel):
 
 
 class SubscriptionCreate(Strict):
-    agency_id: Id
-    service_id: Id
-    channels: int = Field(default=1, ge=0, le=MAX_CHANNELS)
+    agency_id: BodyId
+    service_id: BodyId
+    channels: BodyInt = Field(default=1, ge=0, le=MAX_CHANNELS)
     bandwidth_mbps: float = Field(default=0, ge=0, le=MAX_BANDWIDTH_MBPS)
     connection_site: Text = Field(default="", max_length=500)
     planned_date: date | None = None
@@ -113,10 +113,10 @@ class SubscriptionPublic(BaseModel):
 
 
 class DemandUpsert(Strict):
-    agency_id: Id
-    year: int = Field(ge=2000, le=2100)
-    ipv4_addresses: int = Field(default=0, ge=0, le=MAX_INT32)
-    ipv6_prefixes: int = Field(default=0, ge=0, le=MAX_INT32)
+    agency_id: BodyId
+    year: BodyInt = Field(ge=2000, le=2100)
+    ipv4_addresses: BodyInt = Field(default=0, ge=0, le=MAX_INT32)
+    ipv6_prefixes: BodyInt = Field(default=0, ge=0, le=MAX_INT32)
     bandwidth_mbps: float = Field(default=0, ge=0, le=MAX_BANDWIDTH_MBPS)
     justification: Text = Field(default="", max_length=2000)
 
