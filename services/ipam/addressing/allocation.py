@@ -60,7 +60,7 @@ def assign_next_addresses(*, session: Session, principal: Principal, parent: Pre
     return [
         insert_address(
             session=session, principal=principal, vrf_id=parent.vrf_id, vrf_key=parent.vrf_key, family=parent.family, value=v, prefix=parent,
-            fields=dict(fields),
+            fields=dict(fields), mask_length=parent.prefix_length,
         )
         for v in values
     ]

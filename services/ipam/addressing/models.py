@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint, false, text
 from sqlmodel import Field
 
 from services.ipam.base import Base, utcnow
@@ -37,6 +37,30 @@ class AddressStatus(StrEnum):
     active = "active"
     reserved = "reserved"
     deprecated = "deprecated"
+
+
+class AddressRole(StrEnum):
+    """NetBox's address roles: what an address is for besides plain assignment."""
+
+    loopback = "loopback"
+    secondary = "secondary"
+    anycast = "anycast"
+    vip = "vip"
+    vrrp = "vrrp"
+    hsrp = "hsrp"
+    glbp = "glbp"
+    carp = "carp"
+
+
+#: roles whose address is meant to live on several devices at once (a gateway, a virtual IP):
+#: only addresses whose every copy has one of these may exist more than once in a VRF
+SHARED_ROLES = frozenset({AddressRole.anycast, AddressRole.vip, AddressRole.vrrp, AddressRole.hsrp, AddressRole.glbp, AddressRole.carp})
+_SHARED_SQL = ", ".join(f"'{r.value}'" for r in sorted(SHARED_ROLES))
+
+
+def is_shared(role: AddressRole | str | None) -> bool:
+    """True when an address with ``role`` may share its value with other copies of that kind."""
+    return role is not None and AddressRole(role) in SHARED_ROLES
 
 
 class Vrf(Base, table=True):
@@ -87,11 +111,17 @@ class Prefix(Base, table=True):
 
 
 class IpAddress(Base, table=True):
-    """One address with one owner: unique per VRF."""
+    """One address with one owner per VRF, unless every copy of it has a shared role (anycast, VRRP, …).
+
+    ``shared`` mirrors the role (a CHECK keeps them together) so that the database can hold the rule:
+    a partial unique index lets only shared copies repeat, and on PostgreSQL an exclusion constraint
+    (migration ``b7d2e4f1a3c9``) forbids a shared copy next to an unshared one."""
 
     __tablename__ = "ip_address"
     __table_args__ = (
-        UniqueConstraint("vrf_key", "family", "value_hex"),
+        Index("uq_ip_address_unshared", "vrf_key", "family", "value_hex", unique=True, sqlite_where=text("NOT shared"), postgresql_where=text("NOT shared")),
+        Index("ix_ip_address_value", "vrf_key", "family", "value_hex"),
+        CheckConstraint(f"shared = (role IS NOT NULL AND role IN ({_SHARED_SQL}))", name="shared_role"),
         Index("ix_ip_address_prefix_value", "prefix_id", "value_hex"),
         Index("ix_ip_address_assigned", "assigned_object_type", "assigned_object_id"),
         {"sqlite_autoincrement": True},
@@ -102,6 +132,10 @@ class IpAddress(Base, table=True):
     vrf_key: int = 0
     family: int
     value_hex: str = Field(max_length=32)
+    #: the mask as engineers write it (10.1.2.5/24); defaults to the containing prefix's length
+    mask_length: int = Field(sa_column_kwargs={"server_default": "32"})
+    role: AddressRole | None = Field(default=None, sa_type=EnumText(AddressRole, 20))
+    shared: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     prefix_id: int | None = Field(default=None, foreign_key="prefix.id")
     status: AddressStatus = Field(default=AddressStatus.active, sa_type=EnumText(AddressStatus, 20))
     assigned_object_type: str | None = Field(default=None, max_length=50)

@@ -124,6 +124,21 @@ def parse_address(text: str, *, field: str = "address") -> tuple[int, int, str]:
     return ip.version, int(ip), str(ip)
 
 
+def parse_interface_address(text: str, *, field: str = "address") -> tuple[int, int, str, int | None]:
+    """(family, value, canonical text, mask length or None) of an address as engineers write it: '10.1.2.5/24' or '10.1.2.5'."""
+    raw, slash, mask = (text or "").strip().partition("/")
+    family, value, textual = parse_address(raw, field=field)
+    if not slash:
+        return family, value, textual, None
+    bits = BITS[family]
+    if not (mask.isascii() and mask.isdecimal() and 1 <= int(mask) <= bits):
+        raise InvalidInput(
+            f"'{text}' has no valid mask; write it like {textual}/24 (a length from 1 to {bits}), or leave the mask out to take the prefix's.",
+            errors=[{"field": field, "message": f"mask must be 1 to {bits}"}],
+        )
+    return family, value, textual, int(mask)
+
+
 def address_text(family: int, value: int) -> str:
     return str(netaddr.IPAddress(value, version=family))
 

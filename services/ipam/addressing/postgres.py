@@ -34,7 +34,7 @@ from sqlmodel import Session, col
 from services.ipam.addressing import netmath
 from services.ipam.addressing.addresses import address_event, already_owned, owner_of
 from services.ipam.addressing.free_space import first_free_addresses, first_free_block
-from services.ipam.addressing.models import IpAddress, Prefix, PrefixKind
+from services.ipam.addressing.models import IpAddress, Prefix, PrefixKind, is_shared
 from services.ipam.addressing.netmath import from_hex, to_hex
 from services.ipam.addressing.prefixes import (
     ADVISORY_LOCK_BASE,
@@ -186,7 +186,8 @@ def assign_next_addresses(*, session: Session, principal: Principal, prefix_id: 
     addrs = [
         IpAddress(
             address=netmath.address_text(parent.family, v), vrf_id=parent.vrf_id, vrf_key=parent.vrf_key, family=parent.family,
-            value_hex=to_hex(v), prefix_id=parent.id, created_at=now, updated_at=now, **fields,
+            value_hex=to_hex(v), mask_length=parent.prefix_length, shared=is_shared(data.role), prefix_id=parent.id, created_at=now,
+            updated_at=now, **fields,
         )
         for v in values
     ]

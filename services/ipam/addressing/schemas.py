@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
-from services.ipam.addressing.models import AddressStatus, PrefixKind, PrefixStatus
+from services.ipam.addressing.models import AddressRole, AddressStatus, PrefixKind, PrefixStatus
 from services.ipam.base import BodyId, BodyInt, Strict
 from shared.types import Name, PatchModel, Text
 
@@ -80,6 +80,9 @@ class PrefixRequest(Strict):
 
 class AddressFields(Strict):
     status: AddressStatus = AddressStatus.active
+    role: AddressRole | None = Field(
+        default=None, description="anycast, vip, vrrp, hsrp, glbp and carp are shared: only addresses whose every copy has one may repeat"
+    )
     assigned_object_type: Name | None = Field(default=None, max_length=50)
     assigned_object_id: Name | None = Field(default=None, max_length=100)
     dns_name: Name = Field(default="", max_length=255)
@@ -87,13 +90,15 @@ class AddressFields(Strict):
 
 
 class AddressCreate(AddressFields):
-    address: str = Field(max_length=64)
+    address: str = Field(max_length=64, description="As engineers write it, 10.1.2.5/24; without a mask it takes the containing prefix's length")
     vrf_id: BodyId | None = None
 
 
 class AddressUpdate(PatchModel):
-    nullable = frozenset({"assigned_object_type", "assigned_object_id"})
+    nullable = frozenset({"assigned_object_type", "assigned_object_id", "role"})
     status: AddressStatus | None = None
+    role: AddressRole | None = None
+    mask_length: BodyInt | None = Field(default=None, ge=1, le=128)
     assigned_object_type: Name | None = Field(default=None, max_length=50)
     assigned_object_id: Name | None = Field(default=None, max_length=100)
     dns_name: Name | None = Field(default=None, max_length=255)
@@ -108,7 +113,9 @@ class AddressRequest(AddressFields):
 
 class AddressPublic(BaseModel):
     id: int
-    address: str
+    address: str = Field(description="The address alone (10.1.2.5); address_with_mask adds its mask")
+    mask_length: int
+    role: AddressRole | None
     family: int
     vrf_id: int | None
     prefix_id: int | None
@@ -119,6 +126,12 @@ class AddressPublic(BaseModel):
     description: str
     created_at: datetime
     updated_at: datetime
+
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented use on a property; mypy cannot type it
+    @property
+    def address_with_mask(self) -> str:
+        """The address as engineers write it, e.g. 10.1.2.5/24."""
+        return f"{self.address}/{self.mask_length}"
 
 
 class FreePrefix(BaseModel):

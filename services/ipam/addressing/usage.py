@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import distinct, func, select
 from sqlmodel import Session, col
 
 from services.ipam import access
@@ -45,7 +45,8 @@ def lookup(*, session: Session, principal: Principal, address: str, vrf_id: int 
     record_q = select(IpAddress).where(
         col(IpAddress.vrf_key) == vrf_key, col(IpAddress.family) == family, col(IpAddress.value_hex) == to_hex(value)
     )
-    record = session.execute(access.readable(record_q, IpAddress, scope)).scalar_one_or_none()
+    # a shared address (VRRP, anycast, …) may have several copies: the first recorded one is shown
+    record = session.execute(access.readable(record_q.order_by(col(IpAddress.id)), IpAddress, scope)).scalars().first()
     allocation = next((p for p in chain if p.kind == PrefixKind.allocation), None)
     return Found(address=textual, vrf_id=vrf_id, chain=chain, allocation=allocation, ip_address=record)
 
@@ -60,7 +61,7 @@ def utilization_of(*, session: Session, prefixes: Sequence[Prefix]) -> dict[int,
         parent_id, prefix_id = col(Prefix.parent_id), col(IpAddress.prefix_id)
         for pid, total in session.execute(select(parent_id, func.sum(Prefix.size)).where(parent_id.in_(chunk)).group_by(parent_id)):
             child[int(pid or 0)] = float(total or 0)
-        for pid, n in session.execute(select(prefix_id, func.count()).where(prefix_id.in_(chunk)).group_by(prefix_id)):
+        for pid, n in session.execute(select(prefix_id, func.count(distinct(col(IpAddress.value_hex)))).where(prefix_id.in_(chunk)).group_by(prefix_id)):
             addrs[int(pid or 0)] = int(n)
     out: dict[int, float] = {}
     for p in prefixes:
@@ -83,7 +84,7 @@ def utilization_rollup(*, session: Session, principal: Principal, group_by: Lite
         select(key, family, func.count(), func.sum(Prefix.size)).where(kind == PrefixKind.allocation), Prefix, scope
     ).group_by(key, family)).all()
     used_rows = session.execute(access.readable(
-        select(key, family, func.count(col(IpAddress.id)))
+        select(key, family, func.count(distinct(col(IpAddress.value_hex))))
         .select_from(IpAddress).join(Prefix, col(IpAddress.prefix_id) == col(Prefix.id))
         .where(kind == PrefixKind.allocation), Prefix, scope
     ).group_by(key, family)).all()

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import distinct, func, select
 from sqlmodel import Session, col
 
 from services.ipam import access
@@ -96,7 +96,7 @@ def annual_review(*, session: Session, principal: Principal, year: int, rules: I
         .where(col(Prefix.kind) == PrefixKind.allocation, col(Prefix.created_at) < end), Prefix, scope
     )).all()
     used: dict[Any, Any] = dict(session.execute(
-        select(col(IpAddress.prefix_id), func.count()).join(Prefix, col(IpAddress.prefix_id) == col(Prefix.id))
+        select(col(IpAddress.prefix_id), func.count(distinct(col(IpAddress.value_hex)))).join(Prefix, col(IpAddress.prefix_id) == col(Prefix.id))
         .where(col(Prefix.kind) == PrefixKind.allocation).group_by(col(IpAddress.prefix_id))
     ).all())
     child: dict[Any, Any] = dict(session.execute(
