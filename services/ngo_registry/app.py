@@ -34,6 +34,7 @@ DEMO_LOADER = Principal(sub="demo", org=None, scopes=frozenset({"ngo:admin"}), g
 
 def load_demo_data(database: Database, settings: NgoRegistrySettings) -> int:
     """Load ~200 demo associations once (only into an empty registry); returns how many were added."""
+    # every demo name is unique (demo.generate), so the name rule refuses none of them
     with database.transaction() as session:
         if session.exec(select(Association.id).limit(1)).first() is not None:
             return 0

@@ -20,7 +20,7 @@ from services.ngo_registry.records.models import (
     StaffAllocation,
 )
 from services.ngo_registry.rules import RuleSet, add_months, next_congress_due
-from services.ngo_registry.text import search_text
+from services.ngo_registry.text import fold_name, search_text
 
 TOPICS: dict[str, list[str]] = {
     "nhan_dao": ["Chữ thập đỏ", "Bảo trợ trẻ em mồ côi", "Từ thiện", "Hiến máu tình nguyện"],
@@ -34,7 +34,7 @@ TOPICS: dict[str, list[str]] = {
     "moi_truong": ["Bảo vệ thiên nhiên và môi trường", "Tài nguyên nước", "Địa chất", "Năng lượng sạch"],
     "phap_luat": ["Luật gia", "Công chứng", "Hòa giải thương mại"],
     "nghe_nghiep": ["Kế toán và Kiểm toán", "Kiến trúc sư", "Kỹ sư xây dựng", "Nhà báo", "Thẩm định giá"],
-    "doi_ngoai": ["Hữu nghị Việt - Nhật", "Hữu nghị Việt - Lào", "Hữu nghị Việt - Pháp", "Hữu nghị Việt Nam - Cu Ba"],
+    "doi_ngoai": ["Hữu nghị Việt - Nhật", "Hữu nghị Việt - Lào", "Hữu nghị Việt - Pháp", "Hữu nghị Việt - Cu Ba"],
     "cuu_chien_binh": ["Cựu chiến binh", "Cựu thanh niên xung phong", "Cựu tù chính trị và tù binh"],
     "bao_tro_xa_hoi": ["Người mù", "Người cao tuổi", "Nạn nhân chất độc da cam/dioxin", "Người khuyết tật"],
     "van_hoc": ["Nhà văn", "Xuất bản", "Văn học dân gian", "Thơ Đường luật"],
@@ -44,13 +44,40 @@ AGENCY_OF_FIELD = {
     "kinh_te": "bct", "nong_nghiep": "bnnmt", "moi_truong": "bnnmt", "phap_luat": "btp", "nghe_nghiep": "btc",
     "doi_ngoai": "bng", "cuu_chien_binh": "bqp", "bao_tro_xa_hoi": "bnv", "van_hoc": "bvhttdl",
 }
-PROVINCES = [
-    "Hà Nội", "Hải Phòng", "Đà Nẵng", "Thừa Thiên Huế", "Nghệ An", "Thanh Hóa", "Khánh Hòa", "Cần Thơ", "Đắk Lắk",
-    "Lâm Đồng", "Quảng Ninh", "Bắc Ninh", "An Giang", "Bình Định", "Thành phố Hồ Chí Minh", "Hà Tĩnh", "Quảng Nam", "Đồng Nai",
-]
+#: each province with real districts (huyện, thị xã, quận, thành phố) of its own
+DISTRICTS_OF: dict[str, list[str]] = {
+    "Hà Nội": ["huyện Đông Anh", "huyện Sóc Sơn", "thị xã Sơn Tây"],
+    "Hải Phòng": ["huyện Thủy Nguyên", "huyện An Lão", "huyện Tiên Lãng"],
+    "Đà Nẵng": ["huyện Hòa Vang", "quận Liên Chiểu", "quận Sơn Trà"],
+    "Thừa Thiên Huế": ["huyện Phú Vang", "thị xã Hương Thủy", "huyện Phong Điền"],
+    "Nghệ An": ["huyện Diễn Châu", "huyện Quỳnh Lưu", "huyện Nghi Lộc"],
+    "Thanh Hóa": ["huyện Hoằng Hóa", "huyện Thọ Xuân", "thị xã Nghi Sơn"],
+    "Khánh Hòa": ["huyện Cam Lâm", "thị xã Ninh Hòa", "huyện Diên Khánh"],
+    "Cần Thơ": ["huyện Cờ Đỏ", "huyện Thới Lai", "quận Ninh Kiều"],
+    "Đắk Lắk": ["huyện Krông Pắc", "huyện Cư M'gar", "thị xã Buôn Hồ"],
+    "Lâm Đồng": ["huyện Đức Trọng", "huyện Di Linh", "thành phố Bảo Lộc"],
+    "Quảng Ninh": ["huyện Vân Đồn", "thị xã Quảng Yên", "thành phố Cẩm Phả"],
+    "Bắc Ninh": ["huyện Tiên Du", "thị xã Thuận Thành", "huyện Gia Bình"],
+    "An Giang": ["huyện Chợ Mới", "thị xã Tân Châu", "huyện Thoại Sơn"],
+    "Bình Định": ["huyện Phù Cát", "thị xã An Nhơn", "huyện Tây Sơn"],
+    "Thành phố Hồ Chí Minh": ["huyện Củ Chi", "huyện Cần Giờ", "thành phố Thủ Đức"],
+    "Hà Tĩnh": ["huyện Kỳ Anh", "huyện Can Lộc", "thị xã Hồng Lĩnh"],
+    "Quảng Nam": ["huyện Duy Xuyên", "thị xã Điện Bàn", "huyện Thăng Bình"],
+    "Đồng Nai": ["huyện Long Thành", "huyện Trảng Bom", "thành phố Long Khánh"],
+}
+PROVINCES = list(DISTRICTS_OF)
+CITIES = ("Hà Nội", "Hải Phòng", "Đà Nẵng", "Cần Thơ")
 REGIONS = ["các tỉnh Tây Nguyên", "đồng bằng sông Cửu Long", "các tỉnh miền Trung", "các tỉnh miền núi phía Bắc"]
-DISTRICTS = ["huyện Đông Anh", "huyện Sóc Sơn", "huyện Diễn Châu", "huyện Krông Pắc", "huyện Đức Trọng", "thị xã Sơn Tây", "huyện Phú Quốc"]
-COMMUNES = ["xã Đường Lâm", "xã Tân Lập", "xã Hòa Bình", "xã Phước Hưng", "xã Quỳnh Đôi"]
+#: commune names of the common kind, which recur across districts (so a commune's
+#: association is named with its district too)
+COMMUNES = [f"xã {a} {b}" for a in ("Tân", "Hòa", "Phước", "An", "Vĩnh", "Bình", "Thanh", "Xuân") for b in ("Lập", "Hưng", "Phú", "Thịnh", "Lợi", "Sơn", "Thạnh", "Thành")]
+#: the national association's own name where the topic is not simply followed by "Việt Nam"
+NATIONAL_NAME = {
+    "Hữu nghị Việt - Nhật": "Hữu nghị Việt Nam - Nhật Bản",
+    "Hữu nghị Việt - Lào": "Hữu nghị Việt Nam - Lào",
+    "Hữu nghị Việt - Pháp": "Hữu nghị Việt Nam - Pháp",
+    "Hữu nghị Việt - Cu Ba": "Hữu nghị Việt Nam - Cu Ba",
+}
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"]
 MIDDLE = ["Văn", "Thị", "Hữu", "Đức", "Minh", "Thanh", "Quốc", "Ngọc", "Xuân", "Thu", "Hải", "Công"]
 GIVEN = ["An", "Bình", "Cường", "Dũng", "Hà", "Hạnh", "Hòa", "Hùng", "Lan", "Long", "Mai", "Nam", "Phương", "Quân", "Sơn", "Thảo", "Trung", "Tuấn", "Yến", "Đạt"]
@@ -80,7 +107,7 @@ def _type_prefix(field: str, rng: random.Random) -> tuple[str, str]:
 def red_cross(today: date) -> dict[str, Any]:
     """Hội Chữ thập đỏ Việt Nam, always present in the demo data."""
     return {
-        "name_vi": "Hội Chữ thập đỏ Việt Nam",
+        "name_vi": RED_CROSS_NAME,
         "name_foreign": "Viet Nam Red Cross Society",
         "abbreviation": "VNRC",
         "name_type": "hoi",
@@ -110,26 +137,58 @@ def red_cross(today: date) -> dict[str, Any]:
     }
 
 
+#: (scope, weight) of the scopes drawn for the demo
+SCOPE_WEIGHTS = {"ca_nuoc": 3, "lien_tinh": 1, "tinh": 4, "huyen": 2, "xa": 1}
+RED_CROSS_NAME = "Hội Chữ thập đỏ Việt Nam"
+
+
+def _place(rng: random.Random, scope: str) -> tuple[str, str]:
+    """A province (for the address) and the place an association of ``scope`` is named after."""
+    province = rng.choice(PROVINCES)
+    if scope == "ca_nuoc":
+        return province, "Việt Nam"
+    if scope == "lien_tinh":
+        return province, rng.choice(REGIONS)
+    if scope == "tinh":
+        return province, (province if province.startswith("Thành phố") else f"thành phố {province}" if province in CITIES else f"tỉnh {province}")
+    district = rng.choice(DISTRICTS_OF[province])
+    if scope == "huyen":
+        return province, district
+    rural = [d for d in DISTRICTS_OF[province] if d.startswith(("huyện", "thị xã"))]
+    return province, f"{rng.choice(COMMUNES)}, {rng.choice(rural)}"
+
+
+def _unique_name(rng: random.Random, field: str, used: set[str], seed: int) -> tuple[str, str, str, str, str]:
+    """``(topic, scope, province, type code, name)`` of an association no other demo record names.
+
+    Drawn again while the name is taken: every association's name is its own (Decree 45/2010
+    Art. 4), so there is one national association per topic and one branch per place.
+    """
+    for _ in range(10_000):
+        topic = rng.choice(TOPICS[field])
+        scope = rng.choices(list(SCOPE_WEIGHTS), weights=list(SCOPE_WEIGHTS.values()))[0]
+        province, place = _place(rng, scope)
+        # one type per topic: a national association and its branches are all "Liên đoàn" or all "Hội"
+        type_code, prefix = _type_prefix(field, random.Random(f"{seed}:{topic}"))
+        if scope != "ca_nuoc" and type_code in ("tong_hoi", "lien_hiep_hoi"):
+            type_code, prefix = "hoi", "Hội"  # a federation is national; its provincial members are associations
+        name = f"{prefix} {NATIONAL_NAME[topic]}" if scope == "ca_nuoc" and topic in NATIONAL_NAME else f"{prefix} {topic} {place}"
+        if fold_name(name) not in used:
+            used.add(fold_name(name))
+            return topic, scope, province, type_code, name
+    raise ValueError(f"no unused association name is left in field {field!r}: ask for fewer demo associations")
+
+
 def generate(count: int, *, seed: int = 113, today: date | None = None) -> Iterator[dict[str, Any]]:
     """``count`` association payloads (AssociationCreate shape), the same for the same seed."""
     today = today or date.today()
     rng = random.Random(seed)
     fields = list(TOPICS)
     yield red_cross(today)
+    used = {fold_name(RED_CROSS_NAME)}
     for i in range(1, count):
         field = fields[i % len(fields)]
-        topic = rng.choice(TOPICS[field])
-        scope = rng.choices(["ca_nuoc", "lien_tinh", "tinh", "huyen", "xa"], weights=[3, 1, 4, 2, 1])[0]
-        province = rng.choice(PROVINCES)
-        place = {
-            "ca_nuoc": "Việt Nam",
-            "lien_tinh": rng.choice(REGIONS),
-            "tinh": f"tỉnh {province}" if not province.startswith(("Hà Nội", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Thành phố")) else ("thành phố " + province if not province.startswith("Thành phố") else province),
-            "huyen": f"{rng.choice(DISTRICTS)}",
-            "xa": f"{rng.choice(COMMUNES)}",
-        }[scope]
-        type_code, prefix = _type_prefix(field, rng)
-        name = f"{prefix} {topic} {place}"
+        topic, scope, province, type_code, name = _unique_name(rng, field, used, seed)
         founded = date(rng.randint(1955, 2021), rng.randint(1, 12), rng.randint(1, 28))
         special = field in ("nhan_dao", "van_hoc", "cuu_chien_binh", "bao_tro_xa_hoi") and scope in ("ca_nuoc", "tinh") and rng.random() < 0.6
         # last term congress 1 to 9 years ago: about a third are overdue by 12 months or more
@@ -213,6 +272,7 @@ def bulk_load(conn: Connection, payloads: list[dict[str, Any]], *, rules: RuleSe
                 "office_area_m2": p.get("office_area_m2"), "office_origin_code": p.get("office_origin"), "dossier_number": p.get("dossier_number"),
                 "dossier_location": p.get("dossier_location"), "dossier_reconciled_on": None, "status": "active",
                 "search_text": search_text(p["name_vi"], p.get("name_foreign"), p.get("abbreviation")), "chair_name": chair,
+                "name_key": fold_name(p["name_vi"]),
                 "last_congress_on": d(last["held_on"]) if last else None, "last_term_number": last.get("term_number") if last else None,
                 "term_years": last.get("term_years") if last else None,
                 "next_congress_due": next_congress_due(date.fromisoformat(last["held_on"]), last.get("term_years"), rules) if last else None,

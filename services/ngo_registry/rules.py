@@ -11,7 +11,8 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import IntEnum
+from difflib import SequenceMatcher
+from enum import IntEnum, StrEnum
 
 from shared.legal import LegalBasis, Parameter
 
@@ -19,6 +20,15 @@ DECISION_113 = "Quyết định 113/QĐ-BNV ngày 05/02/2013"
 DECREE_45 = "Nghị định 45/2010/NĐ-CP ngày 21/4/2010"
 CIRCULAR_03 = "Thông tư 03/2013/TT-BNV ngày 16/4/2013"
 DECREE_126 = "Nghị định 126/2024/NĐ-CP ngày 08/10/2024"
+
+
+class NameRule(StrEnum):
+    """Which names of a live association a new or renamed association may not take."""
+
+    #: Decree 45/2010 Art. 4: the same name (ignoring case, diacritics, punctuation, spacing)
+    DUPLICATE = "duplicate"
+    #: Decree 126/2024: the same name, or one that wholly contains another's name (encompassing)
+    DUPLICATE_OR_ENCOMPASSING = "duplicate_or_encompassing"
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,10 @@ class RuleSet:
     backup_interval_days: Parameter[int]
     #: a record not updated for this many days counts as stale in the quarterly report
     stale_after_days: Parameter[int]
+    #: names a new or renamed association is refused (409) because a live one holds them
+    name_refused: Parameter[NameRule]
+    #: word similarity (0-1) from which a name counts as close to another: accepted with a warning
+    name_near_match: Parameter[float]
 
     def parameters(self) -> dict[str, Parameter[object]]:
         """Every parameter by name (for the API and documentation)."""
@@ -58,6 +72,8 @@ class RuleSet:
             "activity_report_due",
             "backup_interval_days",
             "stale_after_days",
+            "name_refused",
+            "name_near_match",
         ]
         return {n: getattr(self, n) for n in names}
 
@@ -76,6 +92,10 @@ DECREE_45_2010 = RuleSet(
     activity_report_due=Parameter((12, 1), LegalBasis(DECREE_45, "Điều 23 khoản 9 (báo cáo trước 01/12)", date(2010, 7, 1))),
     backup_interval_days=Parameter(7, LegalBasis(DECISION_113, "Quy chế, Điều 20 khoản 1", date(2013, 2, 5))),
     stale_after_days=Parameter(365, _D113_13),
+    name_refused=Parameter(NameRule.DUPLICATE, LegalBasis(DECREE_45, "Điều 4 (tên hội không được trùng lặp hoặc gây nhầm lẫn với tên hội khác đã được thành lập)", date(2010, 7, 1))),
+    # the law names "confusing" names without a measure: the threshold only decides which names
+    # staff are shown as near matches to judge, it refuses nothing
+    name_near_match=Parameter(0.75, LegalBasis(DECREE_45, "Điều 4 (gây nhầm lẫn: ngưỡng cảnh báo để cán bộ xem xét)", date(2010, 7, 1))),
 )
 
 _TBC = "điều khoản cần Vụ TCPCP xác nhận"
@@ -91,6 +111,11 @@ DECREE_126_2024 = RuleSet(
     activity_report_due=Parameter((12, 1), LegalBasis(DECREE_126, f"báo cáo hoạt động hằng năm ({_TBC})", date(2024, 11, 26))),
     backup_interval_days=DECREE_45_2010.backup_interval_days,
     stale_after_days=DECREE_45_2010.stale_after_days,
+    name_refused=Parameter(
+        NameRule.DUPLICATE_OR_ENCOMPASSING,
+        LegalBasis(DECREE_126, f"tên hội không trùng lặp toàn bộ, gây nhầm lẫn hoặc bao trùm tên hội khác ({_TBC})", date(2024, 11, 26)),
+    ),
+    name_near_match=Parameter(0.75, LegalBasis(DECREE_126, f"gây nhầm lẫn: ngưỡng cảnh báo để cán bộ xem xét ({_TBC})", date(2024, 11, 26))),
 )
 
 RULE_SETS: dict[str, RuleSet] = {r.code: r for r in (DECREE_45_2010, DECREE_126_2024)}
@@ -103,6 +128,52 @@ def rule_set(code: str | None = None) -> RuleSet:
     if key not in RULE_SETS:
         raise ValueError(f"unknown rule set {key!r}; choose one of {', '.join(RULE_SETS)}")
     return RULE_SETS[key]
+
+
+# -- the name rule (pure; names are compared folded, see text.fold_name) ----------------------
+class NameClash(StrEnum):
+    """Why a name is refused."""
+
+    DUPLICATE = "duplicate"
+    ENCOMPASSING = "encompassing"
+
+
+def encompasses(name_key: str, other_key: str) -> bool:
+    """True when ``name_key`` holds every word of ``other_key``, in order and adjacent, and more.
+
+    Whole words only: "hoi tin hoc viet nam mien nam" encompasses "hoi tin hoc viet nam",
+    "hoi tin hocx viet nam" does not encompass "hoi tin hoc", and "hoi tin hoc nghe an" does not
+    encompass "hoi tin hoc an" (the words must stand together). A name never encompasses itself.
+    """
+    words, other = name_key.split(), other_key.split()
+    if not other or len(other) >= len(words):
+        return False
+    return any(words[i : i + len(other)] == other for i in range(len(words) - len(other) + 1))
+
+
+def name_runs(name_key: str) -> list[str]:
+    """Every run of adjacent whole words of ``name_key`` (the names it could encompass), itself included."""
+    words = name_key.split()
+    return [" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, len(words) + 1)]
+
+
+def name_clash(name_key: str, other_key: str, rules: RuleSet) -> NameClash | None:
+    """Why ``name_key`` may not be taken while a live association is named ``other_key``, or None."""
+    if name_key == other_key:
+        return NameClash.DUPLICATE
+    if rules.name_refused.value == NameRule.DUPLICATE_OR_ENCOMPASSING and encompasses(name_key, other_key):
+        return NameClash.ENCOMPASSING
+    return None
+
+
+def name_similarity(name_key: str, other_key: str) -> float:
+    """How alike two folded names are, 0-1: matching words over all words (difflib ratio on words)."""
+    return SequenceMatcher(None, name_key.split(), other_key.split(), autojunk=False).ratio()
+
+
+def is_near_match(name_key: str, other_key: str, rules: RuleSet) -> bool:
+    """True when two different names are close enough that staff should compare them."""
+    return name_key != other_key and name_similarity(name_key, other_key) >= rules.name_near_match.value
 
 
 # -- pure date rules ------------------------------------------------------------------------

@@ -20,6 +20,29 @@ def normalise(text: str | None) -> str:
     return _NON_WORD.sub(" ", stripped.lower()).strip()
 
 
+def fold_name(name: str | None) -> str:
+    """An association's name as the name rule compares it: :func:`normalise` for Vietnamese.
+
+    Case, diacritics (đ -> d), punctuation and repeated or edge spaces are ignored, exactly as
+    :func:`normalise` does; letters of other scripts are kept (lower-cased, marks removed)
+    rather than dropped, so a name written in another script never folds to the empty string
+    and collides with every other such name.
+    """
+    if not name:
+        return ""
+    text = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
+    kept: list[str] = []
+    latin_base = False
+    for ch in text:
+        if not unicodedata.category(ch).startswith("M"):
+            latin_base = "LATIN" in unicodedata.name(ch, "")
+            kept.append(ch if ch.isalnum() else " ")
+        elif not latin_base:  # marks on Latin letters are diacritics; a script's own vowel signs (Khmer, Thai) stay
+            kept.append(ch)
+    words = "".join(kept)
+    return " ".join(unicodedata.normalize("NFC", words).casefold().split())
+
+
 def search_text(*names: str | None) -> str:
     """The value of ``association.search_text``: the normalised names joined."""
     return " ".join(n for n in (normalise(x) for x in names) if n)

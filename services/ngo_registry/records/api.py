@@ -35,9 +35,9 @@ def public_association(assoc: CurrentAssociation, session: SessionDep, settings:
 @router.post("/associations", status_code=201, summary="Create a record (NGO Department staff)", response_model=AssociationRecord, response_model_exclude_unset=True)
 def association_create(request: Request, principal: Admin, body: AssociationCreate, session: SessionDep, settings: Settings) -> AssociationRecord:
     today = today_vn()
-    assoc = service.create_association(session=session, principal=principal, data=body, source="staff", rules=settings.rules, today=today, route=request.url.path)
-    record = association_record(session=session, assoc=assoc, labels=load_labels(session=session), rules=settings.rules, today=today)
-    record.tier = "full"
+    written = service.create_association(session=session, principal=principal, data=body, source="staff", rules=settings.rules, today=today, route=request.url.path)
+    record = association_record(session=session, assoc=written.assoc, labels=load_labels(session=session), rules=settings.rules, today=today)
+    record.tier, record.warnings = "full", written.warnings
     return record
 
 
@@ -52,18 +52,20 @@ def association_update(request: Request, principal: Admin, association_id: Id, b
     # the classified-marking guard runs before the record is loaded: a marked payload is refused
     # and audited even for an id that names nothing, so the id is loaded by the service
     today = today_vn()
-    assoc, changed = service.update_association(session=session, principal=principal, association_id=association_id, data=body, source="staff", rules=settings.rules, today=today, route=request.url.path)
-    record = association_record(session=session, assoc=assoc, labels=load_labels(session=session), rules=settings.rules, today=today)
-    record.tier, record.changed_fields = "full", changed
+    written = service.update_association(session=session, principal=principal, association_id=association_id, data=body, source="staff", rules=settings.rules, today=today, route=request.url.path)
+    record = association_record(session=session, assoc=written.assoc, labels=load_labels(session=session), rules=settings.rules, today=today)
+    record.tier, record.changed_fields, record.warnings = "full", written.changed, written.warnings
     return record
 
 
 @router.post("/associations/{association_id}/status-changes", status_code=201, summary="Record a rename, division, split-off, merger, consolidation or dissolution", response_model=StatusChangeResult, response_model_exclude_unset=True)
 def association_status_change(principal: Admin, association_id: Id, body: StatusChangeIn, session: SessionDep, settings: Settings) -> StatusChangeResult:
     today = today_vn()
-    change = record_status_change(session=session, principal=principal, association_id=association_id, data=body, rules=settings.rules, today=today)
+    change, warnings = record_status_change(session=session, principal=principal, association_id=association_id, data=body, rules=settings.rules, today=today)
     assoc = service.get_association(session=session, association_id=association_id)
     record = association_record(session=session, assoc=assoc, labels=load_labels(session=session), rules=settings.rules, today=today)
+    if warnings:
+        record.warnings = warnings
     return StatusChangeResult(status_change_id=change.id or 0, association=record)
 
 

@@ -23,6 +23,10 @@ class AssociationStatus(StrEnum):
     DISSOLVED = "dissolved"
 
 
+#: the rows the unique name index covers (its WHERE clause, the same text on both backends)
+LIVE_NAME = "status <> 'dissolved' AND name_duplicate_of IS NULL"
+
+
 class Association(Base, table=True):
     """An association (hội) or NGO: the Form 1 record (G1, G17)."""
 
@@ -39,6 +43,11 @@ class Association(Base, table=True):
         sa.Index("ix_association_status_due", "status", "next_congress_due"),
         sa.Index("ix_association_status_nature_scope", "status", "nature_code", "scope_code", "special_status"),
         sa.Index("ix_association_status_origin_area", "status", "office_origin_code", "office_area_m2"),
+        sa.Index("ix_association_name_key", "name_key"),
+        # the name rule in the database (Decree 45/2010 Art. 4): one live holder per folded name,
+        # so two concurrent creates of one name cannot both commit; dissolved records free their
+        # name, and records the name-rule migration found sharing one are left out (revision b5d2e8f4a1c7)
+        sa.Index("uq_association_live_name_key", "name_key", unique=True, sqlite_where=sa.text(LIVE_NAME), postgresql_where=sa.text(LIVE_NAME)),
         {"sqlite_autoincrement": True},
     )
 
@@ -66,6 +75,12 @@ class Association(Base, table=True):
     dossier_location: str | None = Field(default=None, max_length=300)
     dossier_reconciled_on: date | None = None
     status: AssociationStatus = Field(default=AssociationStatus.ACTIVE, sa_type=EnumText(AssociationStatus, 30))
+    #: the Vietnamese name folded (text.fold_name): what the name rule compares
+    name_key: str = Field(default="", max_length=600, sa_column_kwargs={"server_default": ""})
+    #: set only by the name-rule migration: the older live record that already held this name.
+    #: Such a record stays as registered but outside the unique index until it is renamed. A
+    #: plain integer, not a foreign key: SQLite cannot add one without rebuilding the table.
+    name_duplicate_of: int | None = None
     #: the normalised (lower-case, diacritics removed) names for diacritic-insensitive search
     search_text: str = Field(default="", max_length=1200)
     #: denormalised from leaders/congresses for fast lists

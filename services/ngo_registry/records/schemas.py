@@ -238,6 +238,19 @@ class ProvenanceOut(Out):
     at: str
 
 
+class NameWarning(Out):
+    """A live association whose name is close to the one written (accepted; staff compare them).
+
+    ``name-taken`` appears only in a submission not yet reviewed: accepting it would be a 409.
+    """
+
+    code: Literal["similar-name", "name-taken"]
+    association_id: int
+    name_vi: str
+    similarity: float = Field(description="matching words over all words of the two folded names, 0-1")
+    message: str
+
+
 class AssociationRecord(AssociationSummary):
     """One whole record with its collections; fields above the caller's tier are left out."""
 
@@ -256,6 +269,7 @@ class AssociationRecord(AssociationSummary):
     successors: list[LinkOut] | None = None
     provenance: dict[str, ProvenanceOut] | None = Field(default=None, description="who set each field, from which source, when")
     changed_fields: list[str] | None = Field(default=None, description="after a PATCH: the fields it changed")
+    warnings: list[NameWarning] | None = Field(default=None, description="after a write that set the name: live associations with close names")
 
 
 class StatusChangeResult(Out):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -23,13 +25,28 @@ from services.ngo_registry.records.models import (
     RecordVersion,
     StaffAllocation,
 )
-from services.ngo_registry.records.schemas import AssociationCreate, AssociationFields, VersionOut
+from services.ngo_registry.records.names import check_name, flush_name
+from services.ngo_registry.records.schemas import (
+    AssociationCreate,
+    AssociationFields,
+    NameWarning,
+    VersionOut,
+)
 from services.ngo_registry.records.validation import validate_collections, validate_fields
 from services.ngo_registry.records.views import snapshot
 from services.ngo_registry.rules import RuleSet, congress_status, next_congress_due
-from services.ngo_registry.text import search_text
+from services.ngo_registry.text import fold_name, search_text
 from shared.auth import Principal
 from shared.errors import InvalidInput, NotFound
+
+
+@dataclass(frozen=True)
+class Written:
+    """A record after a write: the fields the write changed and the near matches of its name."""
+
+    assoc: Association
+    changed: list[str]
+    warnings: list[NameWarning] = dataclass_field(default_factory=list)
 
 
 def get_association(*, session: Session, association_id: int) -> Association:
@@ -104,6 +121,7 @@ def _replace_collections(session: Session, aid: int, data: AssociationFields, pr
 def refresh_derived(*, session: Session, assoc: Association, rules: RuleSet, today: date) -> None:
     """Recompute search text, current chair and the next congress due from the collections."""
     assoc.search_text = search_text(assoc.name_vi, assoc.name_foreign, assoc.abbreviation)
+    assoc.name_key = fold_name(assoc.name_vi)
     chair = session.exec(
         select(Leader)
         .where(Leader.association_id == assoc.id, Leader.role_code == "chu_tich")
@@ -148,18 +166,18 @@ def write_version(*, session: Session, assoc: Association, record: dict[str, Any
 
 def create_association(
     *, session: Session, principal: Principal, data: AssociationCreate, source: str, rules: RuleSet, today: date, route: str = ""
-) -> Association:
-    """Create a record (version 1) and emit association.created."""
+) -> Written:
+    """Create a record (version 1) under the name rule and emit association.created."""
     refuse_if_classified(session=session, principal=principal, payload=data.model_dump(mode="json"), route=route)
     labels = load_labels(session=session)
     validate_fields(data=data, labels=labels, rules=rules, today=today)
     validate_collections(data)
+    warnings = check_name(session=session, name_vi=data.name_vi, rules=rules)
     assoc = Association(name_vi=data.name_vi, name_type_code=data.name_type, scope_code=data.scope, field_code=data.field, managing_agency_code=data.managing_agency, nature_code=data.nature)
     for attr, column in _SCALARS.items():
         if attr in data.model_fields_set or attr in _REQUIRED:
             setattr(assoc, column, getattr(data, attr))
-    session.add(assoc)
-    session.flush()
+    flush_name(session=session, assoc=assoc, rules=rules)
     assert assoc.id is not None
     _replace_collections(session, assoc.id, data, set(COLLECTIONS))
     refresh_derived(session=session, assoc=assoc, rules=rules, today=today)
@@ -169,13 +187,13 @@ def create_association(
     changed = sorted(k for k, v in record.items() if v not in (None, [], {}) and k != "id")
     write_version(session=session, assoc=assoc, record=record, changed=changed, source=source, actor=principal.sub)
     outbox.emit(session, "govnet.ngo.association.created.v1", subject=assoc.id, data={"id": assoc.id, "name_vi": assoc.name_vi, "version": 1, "source": source})
-    return assoc
+    return Written(assoc, changed, warnings)
 
 
 def update_association(
     *, session: Session, principal: Principal, association_id: int, data: AssociationFields, source: str, rules: RuleSet, today: date, route: str = ""
-) -> tuple[Association, list[str]]:
-    """Apply a patch (collections given are replaced), version it and emit association.updated."""
+) -> Written:
+    """Apply a patch (collections given are replaced, a new name under the name rule), version it and emit association.updated."""
     refuse_if_classified(session=session, principal=principal, payload=data.model_dump(mode="json", exclude_unset=True), route=route)
     assoc = get_association(session=session, association_id=association_id)
     labels = load_labels(session=session)
@@ -186,23 +204,27 @@ def update_association(
         if getattr(data, attr) is None:
             raise InvalidInput(f"'{attr}' cannot be emptied.", errors=[{"field": attr, "message": "required"}])
     before = snapshot(session=session, assoc=assoc, labels=labels, rules=rules, today=today)
+    renamed = "name_vi" in present and data.name_vi is not None and data.name_vi != assoc.name_vi
+    warnings = check_name(session=session, name_vi=data.name_vi, rules=rules, exclude_id=assoc.id) if renamed and data.name_vi else []
     for attr, column in _SCALARS.items():
         if attr in present:
             setattr(assoc, column, getattr(data, attr))
+    if renamed:
+        flush_name(session=session, assoc=assoc, rules=rules)
     assert assoc.id is not None
     _replace_collections(session, assoc.id, data, present)
     refresh_derived(session=session, assoc=assoc, rules=rules, today=today)
     after = snapshot(session=session, assoc=assoc, labels=labels, rules=rules, today=today)
     changed = changed_fields(before, after)
     if not changed:
-        return assoc, []
+        return Written(assoc, [], warnings)
     assoc.version += 1
     assoc.updated_at = datetime.now(UTC)
     session.add(assoc)
     session.flush()
     write_version(session=session, assoc=assoc, record=after, changed=changed, source=source, actor=principal.sub)
     outbox.emit(session, "govnet.ngo.association.updated.v1", subject=assoc.id, data={"id": assoc.id, "version": assoc.version, "changed_fields": changed, "source": source})
-    return assoc, changed
+    return Written(assoc, changed, warnings)
 
 
 def history(*, session: Session, association_id: int) -> list[VersionOut]:

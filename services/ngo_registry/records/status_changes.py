@@ -12,7 +12,8 @@ from services.ngo_registry.categories.service import load_labels
 from services.ngo_registry.database import get_row
 from services.ngo_registry.events import outbox
 from services.ngo_registry.records.models import Association, AssociationLink, AssociationStatus, StatusChange
-from services.ngo_registry.records.schemas import StatusChangeIn
+from services.ngo_registry.records.names import check_name, flush_name
+from services.ngo_registry.records.schemas import NameWarning, StatusChangeIn
 from services.ngo_registry.records.service import (
     changed_fields,
     get_association,
@@ -36,8 +37,12 @@ _TERMINAL_STATUS: dict[str, AssociationStatus] = {
 
 def record_status_change(
     *, session: Session, principal: Principal, association_id: int, data: StatusChangeIn, rules: RuleSet, today: date
-) -> StatusChange:
-    """Record a rename/division/split-off/merger/consolidation/dissolution and link predecessors and successors."""
+) -> tuple[StatusChange, list[NameWarning]]:
+    """Record a rename/division/split-off/merger/consolidation/dissolution and link predecessors and successors.
+
+    A rename is held to the name rule (409 for a live association's name); the near matches of
+    the new name are returned with the change.
+    """
     get_association(session=session, association_id=association_id)
     labels = load_labels(session=session)
     errors: list[dict[str, Any]] = []
@@ -53,6 +58,8 @@ def record_status_change(
                 errors.append({"field": f"{attr}[{i}]", "message": f"no other association with id {other}"})
     if errors:
         raise InvalidInput("Correct these fields: " + ", ".join(e["field"] for e in errors) + ".", errors=errors)
+    renaming = data.kind == "doi_ten" and bool(data.new_name_vi)
+    warnings = check_name(session=session, name_vi=data.new_name_vi or "", rules=rules, exclude_id=association_id) if renaming else []
     change = StatusChange(association_id=association_id, kind_code=data.kind, decision_number=data.decision_number, decision_date=data.decision_date, note=data.note)
     session.add(change)
     session.flush()
@@ -76,8 +83,9 @@ def record_status_change(
         before = snapshot(session=session, assoc=target, labels=labels, rules=rules, today=today)
         if status:
             target.status = status
-        if aid == association_id and data.kind == "doi_ten" and data.new_name_vi:
+        if aid == association_id and renaming and data.new_name_vi:
             target.name_vi = data.new_name_vi
+            flush_name(session=session, assoc=target, rules=rules)
             refresh_derived(session=session, assoc=target, rules=rules, today=today)
         after = snapshot(session=session, assoc=target, labels=labels, rules=rules, today=today)
         changed = changed_fields(before, after)
@@ -92,4 +100,4 @@ def record_status_change(
             subject=aid,
             data={"id": aid, "status": target.status, "change": data.kind, "decision_number": data.decision_number, "decision_date": data.decision_date.isoformat(), "status_change_id": change.id, "version": target.version},
         )
-    return change
+    return change, warnings

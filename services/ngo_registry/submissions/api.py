@@ -84,8 +84,10 @@ def submission_list(principal: SubmitterOrAdmin, session: SessionDep, paging: Pa
 
 
 @router.get("/submissions/{submission_id}", summary="One submission", response_model=SubmissionOut, response_model_exclude_unset=True)
-def submission_get(sub: CurrentSubmission, session: SessionDep) -> SubmissionOut:
-    return service.submission_out(session=session, sub=sub)
+def submission_get(sub: CurrentSubmission, session: SessionDep, settings: Settings) -> SubmissionOut:
+    # staff see what the name rule would say before they decide (G17)
+    warnings = service.pending_name_warnings(session=session, sub=sub, rules=settings.rules)
+    return service.submission_out(session=session, sub=sub, warnings=warnings)
 
 
 @router.get("/submissions/{submission_id}/files/{file_id}", summary="A file exactly as received", response_class=Response, responses={200: {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}, "description": "the bytes as received (their media type as received is the submission's files[].content_type)"}})
@@ -115,5 +117,5 @@ def _attachment(filename: str) -> str:
 
 @router.post("/submissions/{submission_id}/review", summary="Accept (merge), request correction or reject with a reason", response_model=SubmissionOut, response_model_exclude_unset=True)
 def submission_review(principal: Admin, submission_id: Id, body: ReviewIn, session: SessionDep, settings: Settings) -> SubmissionOut:
-    sub = service.review_submission(session=session, principal=principal, submission_id=submission_id, decision=ReviewDecision(body.decision), reason=body.reason, rules=settings.rules, today=today_vn())
-    return service.submission_out(session=session, sub=sub)
+    sub, warnings = service.review_submission(session=session, principal=principal, submission_id=submission_id, decision=ReviewDecision(body.decision), reason=body.reason, rules=settings.rules, today=today_vn())
+    return service.submission_out(session=session, sub=sub, warnings=warnings)

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from services.ngo_registry.records.schemas import NameWarning
 from services.ngo_registry.schemas import In, Out
 from shared.types import Text
 
@@ -44,3 +45,7 @@ class SubmissionOut(Out):
     review: ReviewOut
     files: list[RawFileOut]
     created_at: str
+    warnings: list[NameWarning] | None = Field(
+        default=None,
+        description="the name rule on the sheet's name_vi: before review what accepting would meet (name-taken is a 409 then), after an accept the near matches",
+    )

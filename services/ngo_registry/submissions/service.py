@@ -16,7 +16,8 @@ from services.ngo_registry.database import get_row
 from services.ngo_registry.events import outbox
 from services.ngo_registry.records.classified import audit_classified, refuse_if_classified
 from services.ngo_registry.records.models import Association
-from services.ngo_registry.records.schemas import AssociationCreate, AssociationFields
+from services.ngo_registry.records.names import name_preview
+from services.ngo_registry.records.schemas import AssociationCreate, AssociationFields, NameWarning
 from services.ngo_registry.records.service import create_association, update_association
 from services.ngo_registry.rules import RuleSet
 from services.ngo_registry.submissions.models import (
@@ -107,8 +108,20 @@ def receive_submission(
     return sub
 
 
-def submission_out(*, session: Session, sub: Submission) -> SubmissionOut:
-    """A submission with its review and files, as the API answers it."""
+def pending_name_warnings(*, session: Session, sub: Submission, rules: RuleSet) -> list[NameWarning] | None:
+    """For a submission awaiting review that names the association: what the name rule would say."""
+    name = (sub.standardised or {}).get("name_vi")
+    if sub.status not in (SubmissionStatus.VALIDATED, SubmissionStatus.INVALID) or not isinstance(name, str) or not name.strip():
+        return None
+    if sub.association_id is not None:
+        current = get_row(session, Association, sub.association_id)
+        if current is not None and current.name_vi == name:
+            return None  # not a rename: nothing for the name rule to check
+    return name_preview(session=session, name_vi=name, rules=rules, exclude_id=sub.association_id)
+
+
+def submission_out(*, session: Session, sub: Submission, warnings: list[NameWarning] | None = None) -> SubmissionOut:
+    """A submission with its review and files (and name-rule warnings when given), as the API answers it."""
     files = session.exec(select(RawFile).where(RawFile.submission_id == sub.id).order_by(col(RawFile.id))).all()
     return SubmissionOut(
         id=sub.id,
@@ -123,6 +136,7 @@ def submission_out(*, session: Session, sub: Submission) -> SubmissionOut:
         review=ReviewOut(decision=sub.review_decision, reason=sub.review_reason, by=sub.reviewed_by, at=sub.reviewed_at.isoformat() if sub.reviewed_at else None),
         files=[RawFileOut(id=f.id, role=f.role, filename=f.filename, content_type=f.content_type, size=f.size, sha256=f.sha256) for f in files],
         created_at=sub.created_at.isoformat(),
+        **({"warnings": warnings} if warnings is not None else {}),
     )
 
 
@@ -140,8 +154,8 @@ def list_submissions(*, session: Session, principal: Principal, status: str | No
 
 def review_submission(
     *, session: Session, principal: Principal, submission_id: int, decision: ReviewDecision, reason: str | None, rules: RuleSet, today: date
-) -> Submission:
-    """Accept (merge into the record), request correction or reject, and emit submission.reviewed."""
+) -> tuple[Submission, list[NameWarning]]:
+    """Accept (merge into the record, under the name rule), request correction or reject, and emit submission.reviewed."""
     sub = get_row(session, Submission, submission_id)
     if sub is None:
         raise NotFound(f"There is no submission {submission_id}.")
@@ -151,6 +165,7 @@ def review_submission(
         raise InvalidInput("Give the association a reason.", errors=[{"field": "reason", "message": "required for this decision"}])
     association_id = sub.association_id
     changed: list[str] = []
+    warnings: list[NameWarning] = []
     if decision == ReviewDecision.ACCEPT:
         if sub.status == SubmissionStatus.INVALID or sub.standardised is None:
             raise Conflict("An invalid submission cannot be accepted; request a correction instead.", errors=sub.validation_errors)
@@ -160,12 +175,12 @@ def review_submission(
                 create = AssociationCreate.model_validate(sub.standardised)
             except ValidationError as exc:
                 raise Conflict("The submission lacks fields a new record needs; request a correction.", errors=[{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]) from None
-            assoc = create_association(session=session, principal=principal, data=create, source=source, rules=rules, today=today)
-            association_id = assoc.id
-            changed = ["*"]
+            created = create_association(session=session, principal=principal, data=create, source=source, rules=rules, today=today)
+            association_id, changed, warnings = created.assoc.id, ["*"], created.warnings
         else:
             patch = AssociationFields.model_validate(sub.standardised)
-            _, changed = update_association(session=session, principal=principal, association_id=association_id, data=patch, source=source, rules=rules, today=today)
+            updated = update_association(session=session, principal=principal, association_id=association_id, data=patch, source=source, rules=rules, today=today)
+            changed, warnings = updated.changed, updated.warnings
         sub.association_id = association_id
         sub.status = SubmissionStatus.ACCEPTED
     elif decision == ReviewDecision.REQUEST_CORRECTION:
@@ -177,4 +192,4 @@ def review_submission(
     session.add(sub)
     session.flush()
     outbox.emit(session, "govnet.ngo.submission.reviewed.v1", subject=submission_id, data={"id": sub.id, "association_id": association_id, "decision": decision, "reason": reason, "status": sub.status, "changed_fields": changed})
-    return sub
+    return sub, warnings
