@@ -3,8 +3,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# Debian packages the tests need, installed only if missing (none yet: the devices service will add snmpd)
-DEBIAN_PACKAGES :=
+# Debian packages the tests need, installed only if missing: Net-SNMP's agent (the devices poller reads a real
+# snmpd) and its tools (snmpbulkwalk, measured beside the poller); util-linux's logger sends syslog
+DEBIAN_PACKAGES := snmpd snmp bsdutils
 
 .PHONY: run test fuzz lint install system-deps bench clean
 
