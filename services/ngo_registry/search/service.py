@@ -12,7 +12,6 @@ from sqlmodel import Session, col, select
 
 from services.ngo_registry.records.models import Association, AssociationStatus
 from services.ngo_registry.text import normalise
-from shared.errors import InvalidInput
 
 
 @dataclass
@@ -63,7 +62,7 @@ def search_ids(*, session: Session, q: str, flt: AssociationFilter, limit: int, 
     """
     terms = query_terms(q)
     if not terms:
-        raise InvalidInput("The search query has no letters or digits.", errors=[{"field": "q", "message": "empty after normalisation"}])
+        return phrase_ids(session=session, q=q, flt=flt, limit=limit, offset=offset)
     phrase = " ".join(terms)
     dialect = session.get_bind().dialect.name
     boost = sa.case((col(Association.search_text).like(f"{phrase}%"), 2.0), (col(Association.search_text).like(f"%{phrase}%"), 1.0), else_=0.0)
@@ -87,6 +86,27 @@ def search_ids(*, session: Session, q: str, flt: AssociationFilter, limit: int, 
         count = int(session.exec(select(sa.func.count()).select_from(matched.subquery())).one())
     else:
         count = 0
+    return count, [(int(r[0]), float(r[1])) for r in rows]
+
+
+def phrase_ids(*, session: Session, q: str, flt: AssociationFilter, limit: int, offset: int) -> tuple[int, list[tuple[int, float]]]:
+    """Matches of a query with no Latin letter or digit (Chinese, Khmer, Cyrillic ...): the names holding it as written.
+
+    The full-text index holds only the folded Latin words, so such a query is a plain substring
+    search of the names (spaces collapsed; also lower-cased, for scripts with case). A query of
+    punctuation or spaces alone finds nothing.
+    """
+    needle = " ".join(q.split())
+    if not any(ch.isalnum() for ch in needle):
+        return 0, []
+    columns = (col(Association.name_vi), col(Association.name_foreign), col(Association.abbreviation))
+    variants = dict.fromkeys((needle, needle.lower()))
+    found = sa.or_(*(column.contains(v, autoescape=True) for column in columns for v in variants), *(sa.func.lower(column).contains(needle.lower(), autoescape=True) for column in columns))
+    matched = flt.apply(select(Association.id).where(found))
+    rank = sa.literal(1.0, type_=sa.Float).label("rank")
+    page = matched.add_columns(rank, sa.func.count().over().label("total")).order_by(col(Association.name_vi), col(Association.id)).limit(limit).offset(offset)
+    rows = session.execute(page).all()
+    count = int(rows[0][2]) if rows else int(session.exec(select(sa.func.count()).select_from(matched.subquery())).one()) if offset else 0
     return count, [(int(r[0]), float(r[1])) for r in rows]
 
 

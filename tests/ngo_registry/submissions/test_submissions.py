@@ -8,7 +8,7 @@ import json
 
 from openpyxl import Workbook
 
-from tests.ngo_registry.helpers import ADMIN, BASE, create, red_cross
+from tests.ngo_registry.helpers import ADMIN, BASE, create, red_cross, simple
 
 
 def _xlsx(rows: list[tuple[str, object]], leaders: list[dict[str, str]]) -> bytes:
@@ -95,3 +95,27 @@ def test_g1_classified_upload_refused_audited_and_not_stored(db_url, make_client
     assert client.get(f"{BASE}/submissions", headers=keys.headers(ADMIN)).json()["count"] == 0
     raw_dir = tmp_path / "var" / "ngo_registry" / "raw"
     assert not raw_dir.exists() or not any(p.is_file() for p in raw_dir.rglob("*"))
+
+
+def test_g17_submission_review_applies_the_name_rule(db_url, make_client, keys) -> None:
+    client = make_client("ngo_registry", db_url)
+    holder = create(client, keys, simple("Hội Tin học Việt Nam", field="khoa_hoc"))
+    other = create(client, keys, simple("Hội Vật lý Việt Nam", field="khoa_hoc"))
+    staff = keys.headers(ADMIN)
+    # an association asks to take a live association's name: staff see it before deciding ...
+    own = keys.headers("ngo:submit", org=str(other["id"]))
+    sub = client.post(f"{BASE}/submissions", json={"name_vi": "HỘI TIN HỌC VIỆT NAM"}, headers=own).json()
+    seen = client.get(f"{BASE}/submissions/{sub['id']}", headers=staff).json()
+    assert [(w["code"], w["association_id"]) for w in seen["warnings"]] == [("name-taken", holder["id"])]
+    # ... and accepting it is the same 409 as a PATCH; the submission stays open for a correction
+    accepted = client.post(f"{BASE}/submissions/{sub['id']}/review", json={"decision": "accept"}, headers=staff)
+    assert accepted.status_code == 409 and accepted.json()["existing"] == {"id": holder["id"], "name_vi": "Hội Tin học Việt Nam"}
+    assert client.get(f"{BASE}/submissions/{sub['id']}", headers=staff).json()["status"] == "validated"
+    # a new association with a close name is accepted, with the near match named
+    body = {"name_vi": "Hiệp hội Tin học Việt Nam", "name_type": "hiep_hoi", "scope": "ca_nuoc", "field": "khoa_hoc", "managing_agency": "bkhcn", "nature": "xa_hoi"}
+    new = client.post(f"{BASE}/submissions", json=body, headers=keys.headers("ngo:submit ngo:admin")).json()
+    assert [w["code"] for w in client.get(f"{BASE}/submissions/{new['id']}", headers=staff).json()["warnings"]] == ["similar-name"]
+    reviewed = client.post(f"{BASE}/submissions/{new['id']}/review", json={"decision": "accept"}, headers=staff)
+    assert reviewed.status_code == 200, reviewed.text
+    assert reviewed.json()["status"] == "accepted"
+    assert [(w["code"], w["association_id"]) for w in reviewed.json()["warnings"]] == [("similar-name", holder["id"])]
