@@ -81,8 +81,17 @@ def test_demo_data_loads_once_with_overdue_congresses(tmp_path, make_client, key
     assert client.get(f"{BASE}/public/associations", params={"q": "hoi chu thap do viet nam"}).json()["results"][0]["name_vi"] == "Hội Chữ thập đỏ Việt Nam"
     overdue = client.get(f"{BASE}/lists/congress-tracking", params={"min_level": 2}, headers=h).json()
     assert overdue["count"] >= 20
-    scopes = {i["scope"]["code"] for i in client.get(f"{BASE}/associations", params={"limit": 200}, headers=h).json()["results"]}
+    everything = client.get(f"{BASE}/associations", params={"limit": 200}, headers=h).json()["results"]
+    scopes = {i["scope"]["code"] for i in everything}
     assert scopes == {"ca_nuoc", "lien_tinh", "tinh", "huyen", "xa"}
+    names = [i["name_vi"] for i in everything]
+    assert len(set(names)) == 200 and names.count("Liên đoàn Bóng đá Việt Nam") == 1  # G17: every name its own
     again = make_client("ngo_registry", db, load_demo_data=True, backup_schedule_enabled=False)
     assert again.get(f"{BASE}/associations", params={"limit": 1}, headers=h).json()["count"] == 200
     assert Path(db.removeprefix("sqlite:///")).exists()
+
+
+def test_g17_demo_data_loads_under_the_decree_126_name_rule(tmp_path, make_client, keys) -> None:
+    db = f"sqlite:///{tmp_path / 'demo126.db'}"
+    client = make_client("ngo_registry", db, load_demo_data=True, backup_schedule_enabled=False, rule_set="decree_126_2024")
+    assert client.get(f"{BASE}/associations", params={"limit": 1}, headers=keys.headers(ADMIN)).json()["count"] == 200
