@@ -23,7 +23,7 @@ from sqlalchemy import ColumnElement, Select, exists, false, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
-from services.ipam.addressing.models import IpAddress, Prefix
+from services.ipam.addressing.models import IpAddress, IpRange, Prefix
 from services.ipam.organisation.models import Agency
 from services.ipam.rows import get_or_404, id_eq, not_found
 from shared.auth import Principal, require_scopes
@@ -92,22 +92,24 @@ def _owner_covers(scope: Scope, vrf_key: Any, family: Any, first_hex: Any, last_
     )
 
 
-def readable_condition(model: type[Prefix] | type[IpAddress], scope: Scope) -> ColumnElement[bool] | None:
+def readable_condition(model: type[Prefix] | type[IpAddress] | type[IpRange], scope: Scope) -> ColumnElement[bool] | None:
     """The WHERE clause that keeps only the rows of ``model`` the caller may see (``None``: no filter)."""
     if scope.everything:
         return None
     if model is Prefix:
         return _owner_covers(scope, col(Prefix.vrf_key), col(Prefix.family), col(Prefix.first_hex), col(Prefix.last_hex))
+    if model is IpRange:
+        return _owner_covers(scope, col(IpRange.vrf_key), col(IpRange.family), col(IpRange.start_hex), col(IpRange.end_hex))
     return _owner_covers(scope, col(IpAddress.vrf_key), col(IpAddress.family), col(IpAddress.value_hex), col(IpAddress.value_hex))
 
 
-def readable_conditions(model: type[Prefix] | type[IpAddress], scope: Scope) -> list[ColumnElement[bool]]:
+def readable_conditions(model: type[Prefix] | type[IpAddress] | type[IpRange], scope: Scope) -> list[ColumnElement[bool]]:
     """:func:`readable_condition` as a list of WHERE clauses to extend (empty: no filter)."""
     cond = readable_condition(model, scope)
     return [] if cond is None else [cond]
 
 
-def readable(query: Q, model: type[Prefix] | type[IpAddress], scope: Scope) -> Q:
+def readable(query: Q, model: type[Prefix] | type[IpAddress] | type[IpRange], scope: Scope) -> Q:
     """``query`` narrowed to the rows of ``model`` (prefixes or addresses) the caller may see."""
     cond = readable_condition(model, scope)
     return query if cond is None else query.where(cond)
@@ -179,6 +181,17 @@ def readable_address(*, session: Session, principal: Principal, address_id: int)
     return found
 
 
+def readable_range(*, session: Session, principal: Principal, range_id: int) -> IpRange:
+    """One IP range the caller may see, or 404."""
+    scope = scope_of(session=session, principal=principal)
+    if scope.everything:
+        return get_or_404(session=session, model=IpRange, obj_id=range_id, label="IP range")
+    found: IpRange | None = session.execute(readable(select(IpRange).where(id_eq(IpRange.id, range_id)), IpRange, scope)).scalar_one_or_none()
+    if found is None:
+        raise not_found("IP range", range_id)
+    return found
+
+
 def _current_prefix(prefix_id: PathId, session: SessionDep, principal: Reader) -> Prefix:
     return readable_prefix(session=session, principal=principal, prefix_id=prefix_id)
 
@@ -199,3 +212,15 @@ CurrentPrefix = Annotated[Prefix, Depends(_current_prefix)]
 WritablePrefix = Annotated[Prefix, Depends(_writable_prefix)]
 CurrentAddress = Annotated[IpAddress, Depends(_current_address)]
 WritableAddress = Annotated[IpAddress, Depends(_writable_address)]
+
+
+def _current_range(range_id: PathId, session: SessionDep, principal: Reader) -> IpRange:
+    return readable_range(session=session, principal=principal, range_id=range_id)
+
+
+def _writable_range(range_id: PathId, session: SessionDep, principal: Writer) -> IpRange:
+    return readable_range(session=session, principal=principal, range_id=range_id)
+
+
+CurrentRange = Annotated[IpRange, Depends(_current_range)]
+WritableRange = Annotated[IpRange, Depends(_writable_range)]

@@ -8,7 +8,17 @@ from datetime import datetime
 
 from sqlmodel import Field
 
-from services.ipam.addressing.models import AddressStatus, IpAddress, Prefix, PrefixKind, PrefixStatus, Vrf
+from services.ipam.addressing.models import (
+    AddressRole,
+    AddressStatus,
+    IpAddress,
+    IpRange,
+    Prefix,
+    PrefixKind,
+    PrefixStatus,
+    RangeStatus,
+    Vrf,
+)
 from services.ipam.base import EVENT_TABLES, Base, utcnow
 from services.ipam.changelog.models import ChangeAction, ChangeLog
 from services.ipam.organisation.models import (
@@ -22,7 +32,7 @@ from services.ipam.organisation.models import (
 )
 
 __all__ = [
-    "EVENT_TABLES", "AccessLevel", "AddressStatus", "Agency", "AgencyLevel", "Base", "ChangeAction", "ChangeLog", "DemoMarker",
+    "EVENT_TABLES", "AccessLevel", "AddressRole", "AddressStatus", "IpRange", "RangeStatus", "Agency", "AgencyLevel", "Base", "ChangeAction", "ChangeLog", "DemoMarker",
     "IpAddress", "IpDemand", "NetworkService", "Prefix", "PrefixKind", "PrefixStatus", "ServiceCategory", "Subscription", "Vrf",
 ]
 

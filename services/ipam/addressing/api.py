@@ -14,14 +14,16 @@ from fastapi import APIRouter, Query, Request, Response
 from services.ipam.access import (
     CurrentAddress,
     CurrentPrefix,
+    CurrentRange,
     PathId,
     Reader,
     WritableAddress,
     WritablePrefix,
+    WritableRange,
     Writer,
 )
-from services.ipam.addressing import addresses, allocation, free_space, prefixes, usage, vrfs
-from services.ipam.addressing.models import IpAddress, Prefix
+from services.ipam.addressing import addresses, allocation, free_space, prefixes, ranges, usage, vrfs
+from services.ipam.addressing.models import IpAddress, IpRange, Prefix
 from services.ipam.addressing.schemas import (
     AddressCreate,
     AddressPublic,
@@ -34,6 +36,9 @@ from services.ipam.addressing.schemas import (
     PrefixPublic,
     PrefixRequest,
     PrefixUpdate,
+    RangeCreate,
+    RangePublic,
+    RangeUpdate,
     Utilization,
     UtilizationRow,
     VrfCreate,
@@ -186,6 +191,41 @@ def update_address(address: WritableAddress, data: AddressUpdate, session: Sessi
 @router.delete("/ip-addresses/{address_id}", status_code=204, summary="Release an address")
 def release_address(address: WritableAddress, session: SessionDep, principal: Writer) -> Response:
     addresses.release_address(session=session, principal=principal, address=address)
+    return Response(status_code=204)
+
+
+# -- ranges ------------------------------------------------------------------------------------------
+def _ranges_out(session: SessionDep, rows: list[IpRange]) -> list[RangePublic]:
+    util = ranges.range_utilization(session=session, ranges=rows)
+    return [RangePublic.model_validate({**r.model_dump(), "utilization": util.get(r.id or 0, 0.0)}) for r in rows]
+
+
+@router.get("/ip-ranges", response_model=Page[RangePublic], summary="List IP ranges (with utilization %)")
+def list_ranges(
+    session: SessionDep, principal: Reader, paging: PageParams, vrf_id: IdQ = None, prefix_id: IdQ = None, status: TextQ = None, q: TextQ = None,
+) -> Page[RangePublic]:
+    rows, count = ranges.list_ranges(session=session, principal=principal, vrf_id=vrf_id, prefix_id=prefix_id, status=status, q=q, paging=paging)
+    return Page[RangePublic].of(paging, results=_ranges_out(session, rows), count=count)
+
+
+@router.post("/ip-ranges", status_code=201, response_model=RangePublic, summary="Create an IP range (never overlapping another in its VRF)")
+def create_range(data: RangeCreate, session: SessionDep, principal: Writer) -> RangePublic:
+    return _ranges_out(session, [ranges.create_range(session=session, principal=principal, data=data)])[0]
+
+
+@router.get("/ip-ranges/{range_id}", response_model=RangePublic)
+def get_range(ip_range: CurrentRange, session: SessionDep) -> RangePublic:
+    return _ranges_out(session, [ip_range])[0]
+
+
+@router.patch("/ip-ranges/{range_id}", response_model=RangePublic)
+def update_range(ip_range: WritableRange, data: RangeUpdate, session: SessionDep, principal: Writer) -> RangePublic:
+    return _ranges_out(session, [ranges.update_range(session=session, principal=principal, ip_range=ip_range, data=data)])[0]
+
+
+@router.delete("/ip-ranges/{range_id}", status_code=204)
+def delete_range(ip_range: WritableRange, session: SessionDep, principal: Writer) -> Response:
+    ranges.delete_range(session=session, principal=principal, ip_range=ip_range)
     return Response(status_code=204)
 
 

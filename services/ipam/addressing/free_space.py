@@ -12,7 +12,7 @@ from sqlalchemy import CompoundSelect, bindparam, distinct, func, literal_column
 from sqlmodel import Session, col
 
 from services.ipam.addressing import netmath
-from services.ipam.addressing.models import IpAddress, Prefix, PrefixKind
+from services.ipam.addressing.models import IpAddress, IpRange, Prefix, PrefixKind
 from services.ipam.addressing.netmath import Net, from_hex, to_hex
 from services.ipam.addressing.prefixes import prefix_net
 from services.ipam.base import Base
@@ -96,6 +96,17 @@ def _address_points(session: Session, parent: Prefix, start: int, first: list[An
         rows = None
 
 
+def _direct_ranges(session: Session, parent: Prefix, *, start: int, populated: bool) -> list[tuple[int, int]]:
+    """Ranges held directly by ``parent`` ending at or after ``start`` and marked populated (or utilised), in order."""
+    flag = col(IpRange.mark_populated) if populated else col(IpRange.mark_utilized)
+    rows = session.execute(
+        select(col(IpRange.start_hex), col(IpRange.end_hex))
+        .where(col(IpRange.prefix_id) == parent.id, col(IpRange.end_hex) >= to_hex(start), flag)
+        .order_by(col(IpRange.start_hex))
+    ).all()
+    return [(from_hex(a), from_hex(b)) for a, b in rows]
+
+
 def _hint(parent: Prefix, column: str) -> int:
     value = getattr(parent, column)
     return max(from_hex(parent.first_hex), from_hex(value)) if value else from_hex(parent.first_hex)
@@ -114,7 +125,11 @@ def free_address_gaps(*, session: Session, parent: Prefix) -> Iterator[tuple[int
     # below the prefix hint everything is covered by child prefixes, so no address is free there either
     start = max(lo, _hint(parent, "ip_hint_hex"), _hint(parent, "prefix_hint_hex"))
     before, chunk, addrs = _first_chunks(session, parent, start, addresses=True)
-    used = heapq.merge(_child_ranges(session, parent, start, (before, chunk)), _address_points(session, parent, start, addrs))
+    # a populated range (a DHCP pool) consumes its addresses: none of them is free (NetBox)
+    used = heapq.merge(
+        _child_ranges(session, parent, start, (before, chunk)), _address_points(session, parent, start, addrs),
+        _direct_ranges(session, parent, start=start, populated=True),
+    )
     return netmath.gaps(start, hi, used)
 
 
@@ -204,8 +219,35 @@ def _addresses_in(session: Session, parent: Prefix, lo: int, hi: int) -> int:
     return int(n)
 
 
-def free_address_count(*, session: Session, parent: Prefix) -> int:
-    """How many addresses of ``parent`` are free in all (what available-ips pages through)."""
+def covered_by_ranges(session: Session, parent: Prefix, lo: int, hi: int, *, populated: bool) -> int:
+    """Addresses of [lo, hi] in ``parent``'s direct populated (or utilised) ranges that no child prefix or
+    recorded address already covers (ranges are disjoint; a range is rarely more than a handful)."""
+    extra = 0
+    for first, last in _direct_ranges(session, parent, start=lo, populated=populated):
+        first, last = max(first, lo), min(last, hi)
+        if first > last:
+            continue
+        inside = last - first + 1 - _addresses_in(session, parent, first, last)
+        children = session.execute(
+            select(col(Prefix.first_hex), col(Prefix.last_hex)).where(
+                col(Prefix.parent_id) == parent.id, col(Prefix.first_hex) <= to_hex(last), col(Prefix.last_hex) >= to_hex(first)
+            )
+        ).all()
+        for f_hex, l_hex in children:
+            inside -= min(from_hex(l_hex), last) - max(from_hex(f_hex), first) + 1
+        extra += max(0, inside)
+    return extra
+
+
+def used_addresses(*, session: Session, parent: Prefix, populated: bool) -> tuple[int, int]:
+    """(addresses of ``parent``'s usable range, how many of them are used): child prefixes, recorded
+    addresses, and its direct ranges marked populated (for free space) or utilised (for utilisation)."""
     lo, hi = netmath.usable_range(prefix_net(parent), is_pool=parent.kind == PrefixKind.pool)
     used = _covered_by_children(session, parent, lo, hi) + _addresses_in(session, parent, lo, hi)
-    return max(0, hi - lo + 1 - used)
+    return hi - lo + 1, used + covered_by_ranges(session, parent, lo, hi, populated=populated)
+
+
+def free_address_count(*, session: Session, parent: Prefix) -> int:
+    """How many addresses of ``parent`` are free in all (what available-ips pages through)."""
+    total, used = used_addresses(session=session, parent=parent, populated=True)
+    return max(0, total - used)

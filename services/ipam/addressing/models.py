@@ -144,3 +144,45 @@ class IpAddress(Base, table=True):
     description: str = Field(default="", max_length=2000)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class RangeStatus(StrEnum):
+    active = "active"
+    reserved = "reserved"
+    deprecated = "deprecated"
+
+
+class IpRange(Base, table=True):
+    """A start–end run of addresses in a VRF (NetBox's IP range), e.g. a DHCP pool.
+
+    ``mark_populated``: its addresses are in use as a whole (free space and next-free skip them);
+    ``mark_utilized``: it counts as fully used toward its prefix's utilisation. ``prefix_id`` is the
+    innermost prefix holding the whole range (None when none does), kept as prefixes come and go.
+    Ranges of one VRF never overlap: checked under the VRF's lock, and on PostgreSQL an exclusion
+    constraint (migration ``c3e8a1d5f702``) refuses any other writer."""
+
+    __tablename__ = "ip_range"
+    __table_args__ = (
+        Index("ix_ip_range_start", "vrf_key", "family", "start_hex"),
+        Index("ix_ip_range_prefix", "prefix_id", "start_hex"),
+        CheckConstraint("start_hex <= end_hex", name="start_before_end"),
+        {"sqlite_autoincrement": True},
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    start_address: str = Field(max_length=64)
+    end_address: str = Field(max_length=64)
+    vrf_id: int | None = Field(default=None, foreign_key="vrf.id")
+    vrf_key: int = 0
+    family: int
+    start_hex: str = Field(max_length=32)
+    end_hex: str = Field(max_length=32)
+    mask_length: int
+    #: number of addresses, as a float (an IPv6 range may exceed 2^63)
+    size: float
+    status: RangeStatus = Field(default=RangeStatus.active, sa_type=EnumText(RangeStatus, 20))
+    description: str = Field(default="", max_length=2000)
+    mark_populated: bool = False
+    mark_utilized: bool = False
+    prefix_id: int | None = Field(default=None, foreign_key="prefix.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

@@ -41,6 +41,7 @@ from services.ipam.addressing.prefixes import (
     check_next_prefix_request,
     integrity_conflict,
     prefix_event,
+    rehome_ranges,
     require_allocation_fields,
 )
 from services.ipam.addressing.schemas import AddressRequest, PrefixRequest
@@ -169,6 +170,7 @@ def allocate_next_prefix(*, session: Session, principal: Principal, prefix_id: i
             prefix.id = session.execute(_allocate_stmt(), params, execution_options=_NO_AUTOFLUSH).scalar_one()
     except IntegrityError as exc:
         raise integrity_conflict(session=session, vrf_key=parent.vrf_key, net=net, exc=exc) from None
+    rehome_ranges(session=session, vrf_key=parent.vrf_key, family=net.family, first_hex=net.first_hex, last_hex=net.last_hex)
     if prefix.kind == PrefixKind.allocation:
         outbox.emit(session, PREFIX_ALLOCATED, subject=prefix.id or 0, data=prefix_event(prefix))
     return prefix

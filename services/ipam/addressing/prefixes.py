@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 from services.ipam import access
 from services.ipam.access import readable_prefix
 from services.ipam.addressing import netmath
-from services.ipam.addressing.models import IpAddress, Prefix, PrefixKind, PrefixStatus
+from services.ipam.addressing.models import IpAddress, IpRange, Prefix, PrefixKind, PrefixStatus
 from services.ipam.addressing.netmath import Net, from_hex, to_hex
 from services.ipam.addressing.schemas import PrefixCreate, PrefixRequest, PrefixUpdate
 from services.ipam.addressing.vrfs import vrf_key as vrf_key_of
@@ -181,7 +181,26 @@ def insert_prefix(
         )
         .values(prefix_id=prefix.id)
     )
+    rehome_ranges(session=session, vrf_key=vrf_key, family=net.family, first_hex=net.first_hex, last_hex=net.last_hex)
     return prefix
+
+
+def _holder_id(*, session: Session, vrf_key: int, family: int, start: int, end: int) -> int | None:
+    chain = containing_prefixes(session=session, vrf_key=vrf_key, family=family, first=start, last=end, max_length=netmath.BITS[family])
+    return chain[-1].id if chain else None
+
+
+def rehome_ranges(*, session: Session, vrf_key: int, family: int, first_hex: str, last_hex: str) -> None:
+    """Recompute the holding prefix of every range overlapping [first_hex, last_hex] (after a prefix came or went)."""
+    found = session.execute(
+        select(IpRange).where(
+            col(IpRange.vrf_key) == vrf_key, col(IpRange.family) == family, col(IpRange.start_hex) <= last_hex, col(IpRange.end_hex) >= first_hex
+        )
+    ).scalars().all()
+    for r in found:
+        r.prefix_id = _holder_id(session=session, vrf_key=r.vrf_key, family=r.family, start=from_hex(r.start_hex), end=from_hex(r.end_hex))
+    if found:
+        session.flush()
 
 
 def _adopt_children(session: Session, prefix: Prefix, net: Net, parent: Prefix | None, vrf_key: int) -> None:
@@ -305,6 +324,7 @@ def release_prefix(*, session: Session, principal: Principal, prefix: Prefix) ->
     before = snapshot(prefix)
     session.execute(update(Prefix).where(col(Prefix.parent_id) == prefix.id).values(parent_id=prefix.parent_id))
     session.execute(update(IpAddress).where(col(IpAddress.prefix_id) == prefix.id).values(prefix_id=prefix.parent_id))
+    session.execute(update(IpRange).where(col(IpRange.prefix_id) == prefix.id).values(prefix_id=prefix.parent_id))
     if prefix.parent_id is not None:
         parent = session.get(Prefix, prefix.parent_id)
         if parent is not None:

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field, computed_field
 
-from services.ipam.addressing.models import AddressRole, AddressStatus, PrefixKind, PrefixStatus
-from services.ipam.base import BodyId, BodyInt, Strict
+from services.ipam.addressing.models import AddressRole, AddressStatus, PrefixKind, PrefixStatus, RangeStatus
+from services.ipam.base import BodyBool, BodyId, BodyInt, Strict
 from shared.types import Name, PatchModel, Text
 
 
@@ -171,3 +171,40 @@ class Utilization(BaseModel):
     results: list[UtilizationRow]
 
 
+
+
+class RangeCreate(Strict):
+    """A start–end run of addresses in one VRF (both ends with the same mask, or none: the prefix's length)."""
+
+    start_address: str = Field(max_length=64, description="e.g. 10.1.2.100/24")
+    end_address: str = Field(max_length=64, description="e.g. 10.1.2.199/24")
+    vrf_id: BodyId | None = None
+    status: RangeStatus = RangeStatus.active
+    description: Text = Field(default="", max_length=2000)
+    mark_populated: BodyBool = Field(default=False, description="Its addresses are in use as a whole (a DHCP pool): never offered as free")
+    mark_utilized: BodyBool = Field(default=False, description="Counts as fully used toward its prefix's utilisation")
+
+
+class RangeUpdate(PatchModel):
+    status: RangeStatus | None = None
+    description: Text | None = Field(default=None, max_length=2000)
+    mark_populated: BodyBool | None = None
+    mark_utilized: BodyBool | None = None
+
+
+class RangePublic(BaseModel):
+    id: int
+    start_address: str
+    end_address: str
+    mask_length: int
+    family: int
+    vrf_id: int | None
+    prefix_id: int | None = Field(description="The innermost prefix holding the whole range")
+    size: float
+    status: RangeStatus
+    description: str
+    mark_populated: bool
+    mark_utilized: bool
+    utilization: float = Field(description="Percentage in use: 100 when mark_utilized, else its recorded addresses")
+    created_at: datetime
+    updated_at: datetime

@@ -11,7 +11,8 @@ from sqlmodel import Session, col
 
 from services.ipam import access
 from services.ipam.addressing import netmath
-from services.ipam.addressing.models import IpAddress, Prefix, PrefixKind
+from services.ipam.addressing.free_space import covered_by_ranges
+from services.ipam.addressing.models import IpAddress, IpRange, Prefix, PrefixKind
 from services.ipam.addressing.netmath import to_hex
 from services.ipam.addressing.prefixes import containing_prefixes, prefix_net
 from services.ipam.addressing.vrfs import vrf_key as vrf_key_of
@@ -52,7 +53,7 @@ def lookup(*, session: Session, principal: Principal, address: str, vrf_id: int 
 
 
 def utilization_of(*, session: Session, prefixes: Sequence[Prefix]) -> dict[int, float]:
-    """Utilization (%) of many prefixes in two grouped queries: child-prefix space plus direct addresses."""
+    """Utilization (%) of many prefixes, unrounded: child-prefix space, direct addresses and direct ranges marked utilised."""
     ids = [p.id for p in prefixes if p.id is not None]
     child: dict[int, float] = {}
     addrs: dict[int, int] = {}
@@ -63,6 +64,10 @@ def utilization_of(*, session: Session, prefixes: Sequence[Prefix]) -> dict[int,
             child[int(pid or 0)] = float(total or 0)
         for pid, n in session.execute(select(prefix_id, func.count(distinct(col(IpAddress.value_hex)))).where(prefix_id.in_(chunk)).group_by(prefix_id)):
             addrs[int(pid or 0)] = int(n)
+    with_ranges: set[int] = set()
+    for i in range(0, len(ids), _CHUNK):
+        holder = col(IpRange.prefix_id)
+        with_ranges |= {int(pid) for pid in session.execute(select(holder).distinct().where(holder.in_(ids[i : i + _CHUNK]), col(IpRange.mark_utilized))).scalars()}
     out: dict[int, float] = {}
     for p in prefixes:
         if p.id is None:
@@ -71,6 +76,8 @@ def utilization_of(*, session: Session, prefixes: Sequence[Prefix]) -> dict[int,
         has_children = child.get(p.id, 0.0) > 0
         total = p.size if has_children else float(hi - lo + 1)
         used = child.get(p.id, 0.0) + addrs.get(p.id, 0)
+        if p.id in with_ranges:  # a range marked utilised counts as fully used (NetBox 4.3+), its addresses once
+            used += covered_by_ranges(session, p, lo, hi, populated=False)
         out[p.id] = min(100.0, 100.0 * used / total) if total > 0 else 0.0  # unrounded: reports round
     return out
 

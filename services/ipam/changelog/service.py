@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlmodel import Session, SQLModel, col
 
 from services.ipam import access
-from services.ipam.addressing.models import IpAddress, Prefix
+from services.ipam.addressing.models import IpAddress, IpRange, Prefix
 from services.ipam.changelog.models import ChangeAction, ChangeLog
 from services.ipam.rows import id_eq, page_of
 from shared.auth import Principal
@@ -41,6 +41,9 @@ def record_change(
     """Append one change-log row (who: the principal's subject and the request or event id)."""
     table = str(getattr(obj, "__tablename__", type(obj).__name__))
     label = getattr(obj, "prefix", None) or getattr(obj, "address", None) or getattr(obj, "name", None) or ""
+    start, end = getattr(obj, "start_address", None), getattr(obj, "end_address", None)
+    if not label and start:  # an IP range: start-end
+        label = f"{start}-{end}"
     session.add(
         ChangeLog(
             actor=principal.sub,
@@ -72,11 +75,13 @@ def list_changes(
     if not scope.everything:
         prefixes = access.readable(select(col(Prefix.id)), Prefix, scope)
         addresses = access.readable(select(col(IpAddress.id)), IpAddress, scope)
+        ranges = access.readable(select(col(IpRange.id)), IpRange, scope)
         agencies = access.agency_condition(ChangeLog.object_id, scope)
         assert agencies is not None  # not everything: the caller's agencies, maybe none
         conds.append(or_(
             and_(col(ChangeLog.object_type) == "prefix", col(ChangeLog.object_id).in_(prefixes)),
             and_(col(ChangeLog.object_type) == "ip_address", col(ChangeLog.object_id).in_(addresses)),
+            and_(col(ChangeLog.object_type) == "ip_range", col(ChangeLog.object_id).in_(ranges)),
             and_(col(ChangeLog.object_type) == "agency", agencies),
         ))
     if object_type:
