@@ -45,6 +45,12 @@ def allocate_next_prefix(*, session: Session, principal: Principal, parent: Pref
     return prefix
 
 
+def allocate_next_prefixes(*, session: Session, principal: Principal, parent: Prefix, requests: list[PrefixRequest]) -> list[Prefix]:
+    """Allocate one block per request, in order, in the caller's transaction: the first that does not fit
+    raises its 409, and the request's rollback undoes the others (all placed, or none)."""
+    return [allocate_next_prefix(session=session, principal=principal, parent=parent, data=data) for data in requests]
+
+
 def assign_next_addresses(*, session: Session, principal: Principal, parent: Prefix, data: AddressRequest) -> list[IpAddress]:
     """Assign the first ``count`` free addresses of a prefix, atomically (409 if fewer are free)."""
     if postgres.is_postgres(session=session):

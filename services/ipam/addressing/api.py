@@ -28,6 +28,7 @@ from services.ipam.addressing.schemas import (
     AddressCreate,
     AddressPublic,
     AddressRequest,
+    AddressRequests,
     AddressUpdate,
     FreeAddress,
     FreePrefix,
@@ -35,6 +36,7 @@ from services.ipam.addressing.schemas import (
     PrefixCreate,
     PrefixPublic,
     PrefixRequest,
+    PrefixRequests,
     PrefixUpdate,
     RangeCreate,
     RangePublic,
@@ -141,10 +143,17 @@ def available_prefixes(request: Request, parent: CurrentPrefix, session: Session
     return [FreePrefix(prefix=n.cidr, family=n.family, prefix_length=n.length, vrf_id=parent.vrf_id) for n in nets]
 
 
-@router.post("/prefixes/{prefix_id}/available-prefixes", status_code=201, response_model=PrefixPublic, summary="Allocate the first free block of a length")
-def allocate_prefix(parent: WritablePrefix, data: PrefixRequest, session: SessionDep, principal: Writer) -> PrefixPublic:
-    made = allocation.allocate_next_prefix(session=session, principal=principal, parent=parent, data=data)
-    return _prefixes_out(session, [made])[0]
+@router.post(
+    "/prefixes/{prefix_id}/available-prefixes", status_code=201, response_model=PrefixPublic | list[PrefixPublic],
+    summary="Allocate the first free block of a length (a list: several, all or none)",
+)
+def allocate_prefix(
+    parent: WritablePrefix, data: PrefixRequest | PrefixRequests, session: SessionDep, principal: Writer
+) -> PrefixPublic | list[PrefixPublic]:
+    if isinstance(data, PrefixRequest):
+        return _prefixes_out(session, [allocation.allocate_next_prefix(session=session, principal=principal, parent=parent, data=data)])[0]
+    made = allocation.allocate_next_prefixes(session=session, principal=principal, parent=parent, requests=data)
+    return _prefixes_out(session, made)
 
 
 @router.get("/prefixes/{prefix_id}/available-ips", response_model=Page[FreeAddress], summary="Free addresses, a page at a time, with how many are free")
@@ -154,9 +163,13 @@ def available_ips(parent: CurrentPrefix, session: SessionDep, paging: PageParams
     return Page[FreeAddress].of(paging, results=[FreeAddress(address=a, family=parent.family, vrf_id=parent.vrf_id) for a in free], count=count)
 
 
-@router.post("/prefixes/{prefix_id}/available-ips", status_code=201, response_model=list[AddressPublic], summary="Assign the next free addresses")
-def assign_ips(parent: WritablePrefix, data: AddressRequest, session: SessionDep, principal: Writer) -> list[AddressPublic]:
-    made = allocation.assign_next_addresses(session=session, principal=principal, parent=parent, data=data)
+@router.post(
+    "/prefixes/{prefix_id}/available-ips", status_code=201, response_model=list[AddressPublic],
+    summary="Assign the next free addresses (count of them, or one per object of a list): all or none",
+)
+def assign_ips(parent: WritablePrefix, data: AddressRequest | AddressRequests, session: SessionDep, principal: Writer) -> list[AddressPublic]:
+    requests = [data] if isinstance(data, AddressRequest) else data
+    made = [a for req in requests for a in allocation.assign_next_addresses(session=session, principal=principal, parent=parent, data=req)]
     return [_address_out(a) for a in made]
 
 

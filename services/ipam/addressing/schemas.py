@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, Field, computed_field
 
@@ -109,6 +110,11 @@ class AddressRequest(AddressFields):
     """Assign the next ``count`` free addresses of a prefix."""
 
     count: BodyInt = Field(default=1, ge=1, le=1000)
+
+
+#: several requests in one atomic call (NetBox's list body): all placed, or none and 409
+PrefixRequests = Annotated[list[PrefixRequest], Field(min_length=1, max_length=1000)]
+AddressRequests = Annotated[list[AddressRequest], Field(min_length=1, max_length=1000)]
 
 
 class AddressPublic(BaseModel):
