@@ -6,5 +6,5 @@ from pydantic import BaseModel, Field
 
 
 class ImportResult(BaseModel):
-    created: int = Field(description="Prefixes created")
+    created: int = Field(description="Rows created (prefixes, addresses or ranges)")
     rows: int = Field(description="Data rows read")

@@ -23,7 +23,7 @@ from services.ipam import access
 from services.ipam.access import Scope
 from services.ipam.addressing import netmath
 from services.ipam.addressing.models import IpAddress, Prefix, PrefixKind, PrefixStatus, Vrf
-from services.ipam.addressing.prefixes import lock_vrf
+from services.ipam.addressing.prefixes import lock_vrf, rehome_ranges
 from services.ipam.base import utcnow
 from services.ipam.bulk.inserts import (
     ADDRESS_TABLE,
@@ -179,6 +179,9 @@ def import_prefixes_csv(*, session: Session, principal: Principal, text: str, ma
     if reparent_existing:
         set_column_by_id(session=session, table=PREFIX_TABLE, column="parent_id", pairs=[(db_id, node.db_id) for db_id, node in reparent_existing])
     _rehome_addresses(session, all_new)
+    for (vrf_key, family), group in nodes.items():  # ranges are few: recompute the holder of those the new prefixes reach
+        rehome_ranges(session=session, vrf_key=vrf_key, family=family, first_hex=netmath.to_hex(min(n.first for n in group)),
+                      last_hex=netmath.to_hex(max(n.last for n in group)))
     _log_and_emit(session, principal, all_new)
     return ImportResult(created=len(all_new), rows=count)
 
