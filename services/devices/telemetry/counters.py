@@ -44,7 +44,7 @@ class Interval:
 
 def counter_delta(previous: int, current: int, *, bits: int) -> int:
     """The increase of a counter of ``bits`` width, wrapping once at 2^bits."""
-    modulus = 2**bits
+    modulus: int = 1 << bits
     if not (0 <= previous < modulus and 0 <= current < modulus):
         raise ValueError(f"counter outside {bits}-bit range")
     return (current - previous) % modulus
@@ -68,7 +68,9 @@ def speed_bps(*, if_high_speed: int | None, if_speed: int | None) -> int | None:
     return None
 
 
-def capacity_bps(*, contracted_bps: int | None, if_high_speed: int | None, if_speed: int | None) -> int | None:
+def capacity_bps(
+    *, contracted_bps: int | None, if_high_speed: int | None, if_speed: int | None
+) -> int | None:
     """A link's capacity: its contracted capacity when set, else the interface speed."""
     if contracted_bps:
         return contracted_bps
@@ -80,7 +82,9 @@ def is_restart(previous_ticks: int, current_ticks: int) -> bool:
     return current_ticks < previous_ticks
 
 
-def _one(prev: int | None, cur: int | None, *, bits: int, seconds: float, limit_bps: int | None) -> int | None:
+def _one(
+    prev: int | None, cur: int | None, *, bits: int, seconds: float, limit_bps: int | None
+) -> int | None:
     if prev is None or cur is None:
         return None
     if bits == 64 and cur < prev:
@@ -105,8 +109,12 @@ def interval(previous: CounterReading, current: CounterReading, *, speed: int | 
         return None
     return Interval(
         seconds=seconds,
-        in_octets=_one(previous.in_octets, current.in_octets, bits=current.bits, seconds=seconds, limit_bps=speed),
-        out_octets=_one(previous.out_octets, current.out_octets, bits=current.bits, seconds=seconds, limit_bps=speed),
+        in_octets=_one(
+            previous.in_octets, current.in_octets, bits=current.bits, seconds=seconds, limit_bps=speed
+        ),
+        out_octets=_one(
+            previous.out_octets, current.out_octets, bits=current.bits, seconds=seconds, limit_bps=speed
+        ),
     )
 
 

@@ -20,7 +20,9 @@ from services.devices.telemetry.counters import (
 GBIT = 1_000_000_000
 
 
-def reading(ts: float, uptime: int, in_octets: int | None, out_octets: int | None, bits: int = 64) -> CounterReading:
+def reading(
+    ts: float, uptime: int, in_octets: int | None, out_octets: int | None, bits: int = 64
+) -> CounterReading:
     return CounterReading(ts=ts, uptime_ticks=uptime, in_octets=in_octets, out_octets=out_octets, bits=bits)
 
 
