@@ -197,3 +197,13 @@ def test_g17_migration_marks_existing_duplicates_instead_of_failing(db_url, make
     renamed = client.patch(f"{BASE}/associations/{rows[1][0]}", json={"name_vi": "Liên đoàn Bóng đá Bãi biển Việt Nam"}, headers=h)
     assert renamed.status_code == 200, renamed.text
     assert _post(client, keys, simple("Liên đoàn Bóng đá Bãi biển Việt Nam", field="the_thao")).status_code == 409
+
+
+@pytest.mark.parametrize(("rule_set", "refused"), [("decree_45_2010", "duplicate"), ("decree_126_2024", "duplicate_or_encompassing")])
+def test_g17_the_name_rule_in_force_is_served_with_its_basis(db_url, make_client, keys, rule_set: str, refused: str) -> None:
+    client = make_client("ngo_registry", db_url, rule_set=rule_set)
+    served = client.get(f"{BASE}/reports/rules", headers=keys.headers("ngo:read:basic")).json()
+    assert served["rule_set"] == rule_set
+    assert served["parameters"]["name_refused"]["value"] == refused
+    assert served["parameters"]["name_near_match"]["value"] == 0.75
+    assert served["parameters"]["name_refused"]["document"].startswith("Nghị định 45/2010" if rule_set == "decree_45_2010" else "Nghị định 126/2024")
