@@ -6,10 +6,11 @@ from typing import ClassVar
 
 from pydantic_settings import SettingsConfigDict
 
+from services.devices.syslog.settings import SyslogSettings
 from shared.config import ServiceSettings
 
 
-class DevicesSettings(ServiceSettings):
+class DevicesSettings(ServiceSettings, SyslogSettings):
     """Settings of the devices service."""
 
     service_name: ClassVar[str] = "devices"
