@@ -37,7 +37,9 @@ def settings_for(service: str) -> ServiceSettings:
     """The settings object of ``service`` (read from the environment)."""
     module = importlib.import_module(f"services.{service}.settings")
     cls: type[ServiceSettings] = next(
-        v for k, v in vars(module).items() if k.endswith("Settings") and k != "ServiceSettings"
+        v
+        for v in vars(module).values()
+        if isinstance(v, type) and issubclass(v, ServiceSettings) and v is not ServiceSettings
     )
     return cls()
 

@@ -11,3 +11,6 @@ from shared.events import event_tables
 
 Base = make_base("DevicesBase")
 EVENT_TABLES = event_tables(Base.metadata)
+
+# Each domain's tables, so Alembic and create_all see the whole schema.
+import services.devices.telemetry.models  # noqa: E402,F401

@@ -7,10 +7,11 @@ from typing import ClassVar
 from pydantic_settings import SettingsConfigDict
 
 from services.devices.syslog.settings import SyslogSettings
+from services.devices.telemetry.settings import TelemetrySettings
 from shared.config import ServiceSettings
 
 
-class DevicesSettings(ServiceSettings, SyslogSettings):
+class DevicesSettings(ServiceSettings, SyslogSettings, TelemetrySettings):
     """Settings of the devices service."""
 
     service_name: ClassVar[str] = "devices"
