@@ -26,6 +26,7 @@ from services.ipam.addressing.models import IpAddress, IpRange, Vrf
 from services.ipam.addressing.ranges import create_range
 from services.ipam.addressing.schemas import AddressCreate, RangeCreate
 from services.ipam.bulk.schemas import ImportResult
+from services.ipam.bulk.service import csv_rows
 from services.ipam.rows import id_eq
 from shared.auth import Principal
 from shared.errors import DomainError, InvalidInput
@@ -48,7 +49,7 @@ def _rows(text: str, columns: list[str], required: list[str], max_rows: int) -> 
         raise InvalidInput(f"Unknown column(s) {', '.join(unknown)}; accepted: {', '.join(columns)}.")
     reader.fieldnames = header
     out: list[tuple[int, dict[str, str]]] = []
-    for line, raw in enumerate(reader, start=2):
+    for line, raw in enumerate(csv_rows(reader), start=2):
         if len(out) >= max_rows:
             raise InvalidInput(f"The file has more than {max_rows} rows; split it into smaller files.")
         out.append((line, {k: (v or "").strip() if isinstance(v, str) else "" for k, v in raw.items() if k is not None}))

@@ -13,6 +13,7 @@ import bisect
 import csv
 import io
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +62,14 @@ class _Node:
     depth: int = 0
 
 
+def csv_rows(reader: csv.DictReader[str]) -> Iterator[dict[str | Any, str | Any]]:
+    """The reader's rows; a file the csv module cannot read (a field beyond its size limit) is a 422, not a 500."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise InvalidInput(f"The CSV cannot be read ({exc}); check its quoting and field sizes.") from None
+
+
 def _index(session: Session, model: type[Agency] | type[NetworkService]) -> dict[str, int]:
     out: dict[str, int] = {}
     for obj_id, code, name in session.execute(select(col(model.id), col(model.code), col(model.name))):
@@ -91,7 +100,7 @@ def import_prefixes_csv(*, session: Session, principal: Principal, text: str, ma
     def err(line: int, fld: str, message: str) -> None:
         errors.append({"row": line, "field": fld, "message": message})
 
-    for line, raw in enumerate(reader, start=2):
+    for line, raw in enumerate(csv_rows(reader), start=2):
         count += 1
         if count > max_rows:
             raise InvalidInput(f"The file has more than {max_rows} rows; split it into smaller files.")

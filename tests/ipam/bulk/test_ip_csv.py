@@ -57,3 +57,10 @@ def test_n7_ip_range_csv_import_all_or_nothing_and_export(ipam: Any, world: dict
         "start_address,end_address,vrf,status,description,mark_populated,mark_utilized",
         "10.10.90.100/24,10.10.90.199/24,,active,DHCP,true,false",
     ]
+
+
+def test_n7_an_unreadable_csv_is_a_422_for_every_import(ipam: Any, world: dict[str, Any]) -> None:
+    huge = '"' + "x" * 200_000 + '"'
+    for path, header in (("import", "prefix"), ("import/ip-addresses", "address"), ("import/ip-ranges", "start_address,end_address")):
+        r = ipam.post(f"{API}/{path}", content=f"{header}\n{huge}\n".encode(), headers=CSV)
+        assert r.status_code == 422 and "cannot be read" in r.json()["detail"], (path, r.text[:200])
