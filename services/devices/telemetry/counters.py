@@ -85,7 +85,7 @@ def is_restart(previous_ticks: int, current_ticks: int) -> bool:
 def _one(
     prev: int | None, cur: int | None, *, bits: int, seconds: float, limit_bps: int | None
 ) -> int | None:
-    if prev is None or cur is None:
+    if prev is None or cur is None or not (0 <= prev < 1 << bits and 0 <= cur < 1 << bits):
         return None
     if bits == 64 and cur < prev:
         # A 64-bit octet counter wraps after 4.7 years at 1 Tb/s: a decrease is a reset.

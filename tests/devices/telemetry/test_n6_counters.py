@@ -114,3 +114,8 @@ def test_n6_if_high_speed_with_if_speed_fallback() -> None:
     assert speed_bps(if_high_speed=None, if_speed=None) is None
     assert capacity_bps(contracted_bps=50_000_000, if_high_speed=1_000, if_speed=None) == 50_000_000
     assert capacity_bps(contracted_bps=None, if_high_speed=1_000, if_speed=None) == GBIT
+
+
+def test_n6_agent_value_outside_the_counter_width_is_discarded() -> None:
+    got = interval(reading(0, 0, 0, 0, 32), reading(300, 30_000, COUNTER32 + 5, 10, 32), speed=None)
+    assert got is not None and got.in_octets is None and got.out_octets == 10
