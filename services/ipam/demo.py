@@ -8,10 +8,19 @@ from fastapi import FastAPI
 from sqlmodel import Session
 
 from services.ipam.access import system_principal
+from services.ipam.addressing.addresses import create_address
 from services.ipam.addressing.allocation import allocate_next_prefix, assign_next_addresses
-from services.ipam.addressing.models import PrefixKind
+from services.ipam.addressing.models import AddressRole, PrefixKind
 from services.ipam.addressing.prefixes import create_prefix
-from services.ipam.addressing.schemas import AddressRequest, PrefixCreate, PrefixRequest, VrfCreate
+from services.ipam.addressing.ranges import create_range
+from services.ipam.addressing.schemas import (
+    AddressCreate,
+    AddressRequest,
+    PrefixCreate,
+    PrefixRequest,
+    RangeCreate,
+    VrfCreate,
+)
 from services.ipam.addressing.vrfs import create_vrf
 from services.ipam.models import DemoMarker
 from services.ipam.organisation.models import AccessLevel, Agency, AgencyLevel, ServiceCategory
@@ -85,6 +94,14 @@ def load_demo(*, session: Session) -> bool:
         allocate_next_prefix(session=session, principal=me, parent=v6, data=PrefixRequest(
             prefix_length=64, service_id=catalogue["VPN"].id, agency_id=agency_id, purpose="Kết nối mạng TSLCD cấp II"))
         assign_next_addresses(session=session, principal=me, parent=p, data=AddressRequest(count=3, dns_name=f"gw.{code.lower()}.angiang.gov.vn"))
+        base = p.prefix.rsplit(".", 1)[0]
+        # a DHCP pool (populated: never offered as free) and the VRRP gateway the two routers share
+        create_range(session=session, principal=me, data=RangeCreate(
+            start_address=f"{base}.100", end_address=f"{base}.199", mark_populated=True, description="DHCP"))
+        for router in ("r1", "r2"):
+            create_address(session=session, principal=me, data=AddressCreate(
+                address=f"{base}.254/24", role=AddressRole.vrrp, assigned_object_type="device", assigned_object_id=f"{code.lower()}-{router}",
+                dns_name=f"vrrp.{code.lower()}.angiang.gov.vn"))
         create_subscription(session=session, principal=me, data=SubscriptionCreate(
             agency_id=agency_id or 0, service_id=catalogue["VPN"].id or 0, channels=1, bandwidth_mbps=20, connection_site=agencies[code].name))
     for code, _ in LEVEL_I:

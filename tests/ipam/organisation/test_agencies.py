@@ -80,5 +80,8 @@ def test_n2_demo_data_loads_once(db_url: str, make_client: Any, keys: Any) -> No
     assert client.get(f"{API}/agencies", params={"access_level": "I"}, headers=headers).json()["count"] == 4
     allocs = client.get(f"{API}/prefixes", params={"kind": "allocation"}, headers=headers).json()
     assert allocs["count"] == 11 * 3 + 4
+    # each district /24: a populated DHCP range and a VRRP gateway on two routers (issue 13)
+    assert client.get(f"{API}/ip-ranges", headers=headers).json()["count"] == 11
+    assert client.get(f"{API}/ip-addresses", params={"q": ".254"}, headers=headers).json()["count"] == 22
     client2 = make_client("ipam", db_url, load_demo_data=True)
     assert client2.get(f"{API}/agencies", params={"level": "district"}, headers=headers).json()["count"] == 11
