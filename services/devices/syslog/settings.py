@@ -30,7 +30,13 @@ class SyslogSettings(BaseModel):
     syslog_purge_seconds: float = Field(default=3600.0, gt=0)
     syslog_sender_refresh_seconds: float = Field(default=30.0, gt=0)
     syslog_security_facilities: list[int] = Field(default_factory=lambda: [4, 10, 13, 14])
-    syslog_security_severity: int = Field(default=4, ge=0, le=7, description="This severity or worse is security relevant")
+    syslog_security_severity: int = Field(
+        default=4, ge=0, le=7, description="This severity or worse is security relevant"
+    )
     syslog_security_patterns: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_PATTERNS))
-    syslog_group_wait: float = Field(default=10.0, ge=0, description="Seconds a new group waits for more of the same")
-    syslog_group_interval: float = Field(default=300.0, gt=0, description="Seconds between events of one ongoing group")
+    syslog_group_wait: float = Field(
+        default=10.0, ge=0, description="Seconds a new group waits for more of the same"
+    )
+    syslog_group_interval: float = Field(
+        default=300.0, gt=0, description="Seconds between events of one ongoing group"
+    )
