@@ -114,3 +114,25 @@ def test_n7_ip_ranges_follow_the_object_level_rule(ipam: Any, world: dict[str, A
         ipam.delete(f"{API}/ip-ranges/{theirs['id']}", headers=h),
     ):
         assert r.status_code == 404 and r.json()["detail"].startswith(f"IP range {theirs['id']} does not exist")
+
+
+def test_n7_concurrent_overlapping_ranges_and_shared_roles_one_winner(ipam: Any, world: dict[str, Any]) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def make_range(i: int) -> Any:
+        # every request overlaps every other (they all hold 10.10.33.50)
+        return ipam.post(f"{API}/ip-ranges", json={"start_address": f"10.10.33.{i}", "end_address": f"10.10.33.{50 + i}"})
+
+    def make_address(i: int) -> Any:
+        # half plain, half VRRP copies of one address: either one plain owner, or only VRRP copies
+        role = "vrrp" if i % 2 else None
+        return ipam.post(f"{API}/ip-addresses", json={"address": "10.10.34.1/24", "role": role, "assigned_object_id": str(i)})
+
+    with ThreadPoolExecutor(max_workers=10) as executor:
+        ranges = list(executor.map(make_range, range(20)))
+        addresses = list(executor.map(make_address, range(20)))
+    assert sorted(r.status_code for r in ranges).count(201) == 1 and {r.status_code for r in ranges} == {201, 409}
+    made = [r.json() for r in addresses if r.status_code == 201]
+    assert {r.status_code for r in addresses} <= {201, 409}
+    roles = {a["role"] for a in made}
+    assert (len(made) == 1 and roles == {None}) or roles == {"vrrp"}, made
