@@ -161,7 +161,8 @@ class SigningKeys:
 def service_settings(service: str, db_url: str, **overrides: Any) -> Any:
     """Settings for ``service`` on ``db_url``; events off unless a broker is given."""
     module = importlib.import_module(f"services.{service}.settings")
-    cls = next(v for k, v in vars(module).items() if k.endswith("Settings") and k != "ServiceSettings")
+    base = importlib.import_module("shared.config").ServiceSettings
+    cls = next(v for v in vars(module).values() if isinstance(v, type) and issubclass(v, base) and v is not base)
     values: dict[str, Any] = {
         "database_url": db_url,
         "events_enabled": False,
