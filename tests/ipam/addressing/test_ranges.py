@@ -3,6 +3,7 @@ count as used (NetBox 4.3+), object-level authorisation as for prefixes (N7)."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -117,8 +118,6 @@ def test_n7_ip_ranges_follow_the_object_level_rule(ipam: Any, world: dict[str, A
 
 
 def test_n7_concurrent_overlapping_ranges_and_shared_roles_one_winner(ipam: Any, world: dict[str, Any]) -> None:
-    from concurrent.futures import ThreadPoolExecutor
-
     def make_range(i: int) -> Any:
         # every request overlaps every other (they all hold 10.10.33.50)
         return ipam.post(f"{API}/ip-ranges", json={"start_address": f"10.10.33.{i}", "end_address": f"10.10.33.{50 + i}"})
