@@ -1,0 +1,222 @@
+"""HTTP routes of syslog intake and the NOC's security-event feed (N11)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import StreamingResponse
+
+from services.devices.access import Reader
+from services.devices.syslog import service
+from services.devices.syslog.schemas import (
+    EventFilter,
+    MessageFilter,
+    SecurityEventOut,
+    SenderOut,
+    SyslogMessageOut,
+)
+from shared.auth import Principal
+from shared.db import Database, SessionDep
+from shared.exports import attachment, csv_bytes, vn_date, xlsx_bytes
+from shared.pagination import Page, PageParams
+from shared.types import MAX_ID
+
+router = APIRouter(prefix="/api/v1/devices", tags=["devices: syslog"])
+
+DeviceQ = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Device id")]
+AgencyQ = Annotated[str | None, Query(max_length=64, description="Agency (gateway organisation id)")]
+Level = Annotated[int | None, Query(ge=0, le=7)]
+FacilityQ = Annotated[int | None, Query(ge=0, le=23)]
+TextQ = Annotated[
+    str | None, Query(max_length=200, description="Substring of the message (case-insensitive)")
+]
+SenderQ = Annotated[str | None, Query(max_length=64)]
+
+
+def _filters(
+    device_id: DeviceQ = None,
+    agency: AgencyQ = None,
+    sender: SenderQ = None,
+    severity: Level = None,
+    max_severity: Annotated[int | None, Query(ge=0, le=7, description="This severity or worse")] = None,
+    facility: FacilityQ = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    text: TextQ = None,
+    unknown: bool | None = None,
+) -> MessageFilter:
+    return MessageFilter(
+        device_id, agency, sender, severity, max_severity, facility, since, until, text, unknown
+    )
+
+
+@router.get("/syslog", summary="Stored syslog messages (N11), newest first")
+def list_syslog(
+    session: SessionDep,
+    principal: Reader,
+    paging: PageParams,
+    device_id: DeviceQ = None,
+    agency: AgencyQ = None,
+    sender: SenderQ = None,
+    severity: Level = None,
+    max_severity: Annotated[int | None, Query(ge=0, le=7, description="This severity or worse")] = None,
+    facility: FacilityQ = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    text: TextQ = None,
+    unknown: bool | None = None,
+) -> Page[SyslogMessageOut]:
+    f = _filters(device_id, agency, sender, severity, max_severity, facility, since, until, text, unknown)
+    rows, count = service.list_messages(
+        session=session, principal=principal, filters=f, offset=paging.offset, limit=paging.limit
+    )
+    return Page[SyslogMessageOut].of(
+        paging, results=[SyslogMessageOut.model_validate(r) for r in rows], count=count
+    )
+
+
+_COLUMNS = [
+    ("received_at", "Thời điểm nhận"),
+    ("sender", "Địa chỉ gửi"),
+    ("device_id", "Thiết bị"),
+    ("agency", "Đơn vị"),
+    ("facility", "Facility"),
+    ("severity", "Mức độ"),
+    ("hostname", "Tên máy"),
+    ("app_name", "Ứng dụng"),
+    ("message", "Nội dung"),
+]
+
+
+@router.get(
+    "/syslog/export", summary="Stored syslog messages as CSV or XLSX (same filters, at most 100,000 rows)"
+)
+def export_syslog(
+    session: SessionDep,
+    principal: Reader,
+    format: Literal["csv", "xlsx"] = "csv",
+    device_id: DeviceQ = None,
+    agency: AgencyQ = None,
+    sender: SenderQ = None,
+    severity: Level = None,
+    max_severity: Annotated[int | None, Query(ge=0, le=7)] = None,
+    facility: FacilityQ = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    text: TextQ = None,
+    unknown: bool | None = None,
+) -> Response:
+    f = _filters(device_id, agency, sender, severity, max_severity, facility, since, until, text, unknown)
+    rows = [
+        {
+            "received_at": f"{vn_date(r.received_at)} {r.received_at.strftime('%H:%M:%S')}",
+            "sender": r.sender,
+            "device_id": r.device_id,
+            "agency": r.org_id,
+            "facility": r.facility,
+            "severity": r.severity,
+            "hostname": r.hostname,
+            "app_name": r.app_name,
+            "message": r.message,
+        }
+        for r in service.export_messages(session=session, principal=principal, filters=f)
+    ]
+    title = "Nhật ký hệ thống (syslog) của thiết bị"
+    if format == "csv":
+        content = csv_bytes(columns=_COLUMNS, rows=rows, preamble=[[title]])
+    else:
+        content = xlsx_bytes(sheet="syslog", title=title, columns=_COLUMNS, rows=rows)
+    return attachment(content, fmt=format, name="nhat-ky-syslog")
+
+
+@router.get("/syslog/senders", summary="Senders of syslog, with unknown ones (no device has their address)")
+def list_senders(
+    session: SessionDep, principal: Reader, paging: PageParams, unknown: bool | None = None
+) -> Page[SenderOut]:
+    rows, count = service.list_senders(
+        session=session, principal=principal, unknown=unknown, offset=paging.offset, limit=paging.limit
+    )
+    return Page[SenderOut].of(paging, results=rows, count=count)
+
+
+CategoryQ = Annotated[str | None, Query(max_length=64)]
+
+
+@router.get("/security-events", summary="Security events for the NOC (N11), newest first")
+def list_security_events(
+    session: SessionDep,
+    principal: Reader,
+    paging: PageParams,
+    device_id: DeviceQ = None,
+    agency: AgencyQ = None,
+    category: CategoryQ = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Page[SecurityEventOut]:
+    f = EventFilter(device_id, agency, category, since, until)
+    rows, count = service.list_events(
+        session=session, principal=principal, filters=f, offset=paging.offset, limit=paging.limit
+    )
+    return Page[SecurityEventOut].of(
+        paging, results=[SecurityEventOut.model_validate(r) for r in rows], count=count
+    )
+
+
+def _batch(database: Database, principal: Principal, f: EventFilter) -> list[SecurityEventOut]:
+    with database.transaction(write=False) as session:
+        rows, _ = service.list_events(
+            session=session, principal=principal, filters=f, offset=0, limit=500, oldest_first=True
+        )
+        return [SecurityEventOut.model_validate(r) for r in rows]
+
+
+@router.get(
+    "/security-events/stream",
+    summary="Security events as server-sent events (resumes after Last-Event-ID; ends after `seconds`)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}},
+)
+async def stream_security_events(
+    request: Request,
+    principal: Reader,
+    device_id: DeviceQ = None,
+    agency: AgencyQ = None,
+    category: CategoryQ = None,
+    seconds: Annotated[
+        float, Query(gt=0, le=3600, description="Close after this long; the client reconnects")
+    ] = 300,
+    last_event_id: Annotated[int | None, Header(ge=0, le=MAX_ID)] = None,
+    after: Annotated[int | None, Query(ge=0, le=MAX_ID, description="Start after this event id")] = None,
+) -> StreamingResponse:
+    database: Database = request.app.state.database
+    start = last_event_id if last_event_id is not None else after
+
+    async def events() -> AsyncIterator[str]:
+        cursor = start
+        if cursor is None:  # only what happens from now on
+            latest = await asyncio.to_thread(_batch_latest, database, principal)
+            cursor = latest
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        yield "retry: 2000\n\n"
+        while loop.time() < deadline and not await request.is_disconnected():
+            f = EventFilter(device_id, agency, category, after_id=cursor)
+            for e in await asyncio.to_thread(_batch, database, principal, f):
+                cursor = e.id
+                yield f"id: {e.id}\nevent: security\ndata: {json.dumps(e.model_dump(mode='json'), ensure_ascii=False)}\n\n"
+            await asyncio.sleep(min(1.0, max(0.0, deadline - loop.time())))
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
+def _batch_latest(database: Database, principal: Principal) -> int:
+    with database.transaction(write=False) as session:
+        rows, _ = service.list_events(
+            session=session, principal=principal, filters=EventFilter(), offset=0, limit=1
+        )
+        return rows[0].id or 0 if rows else 0
