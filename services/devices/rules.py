@@ -10,8 +10,9 @@ elsewhere reads them from :data:`RULES`, never as literals.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from shared.legal import RuleSet
+from shared.legal import LegalBasis, Parameter, RuleSet
 
 
 @dataclass(frozen=True)
@@ -20,3 +21,32 @@ class DevicesRules(RuleSet):
 
 
 RULES = DevicesRules(code="qd58_2024", label="Quyết định 58/2024/QĐ-UBND tỉnh An Giang")
+
+
+# -- N6: uplink capacity and routes (telemetry) ------------------------------------------------
+@dataclass(frozen=True)
+class UplinkRule:
+    """How a link's occupancy is judged: every sample, or the 95th percentile, over a window."""
+
+    code: str
+    threshold_percent: float
+    method: str
+    """``every_sample`` (each 5-minute sample below the threshold) or ``p95`` (95th percentile at most)."""
+    window_months: int
+    window_days: int
+    sample_seconds: int
+
+
+_QD58_71 = LegalBasis("Quyết định 58/2024/QĐ-UBND tỉnh An Giang", "Điều 7 khoản 1 điểm b", date(2024, 12, 1))
+_TT06_CAP = LegalBasis("Thông tư 06/2026/TT-BKHCN", "dung lượng kênh truyền: phân vị 95 ≤ 90 % trong 7 ngày liên tiếp", date(2026, 3, 30))
+
+UPLINK_RULES: dict[str, Parameter[UplinkRule]] = {
+    "qd58_2024": Parameter(UplinkRule("qd58_2024", 90.0, "every_sample", 3, 0, 300), _QD58_71),
+    "tt06_2026": Parameter(UplinkRule("tt06_2026", 90.0, "p95", 0, 7, 300), _TT06_CAP),
+}
+"""The occupancy rule of each text; ``GOVNET_DEVICES_UPLINK_RULESET`` picks one (the seed's by default)."""
+
+UPLINK_ROUTES = Parameter(
+    2, LegalBasis("Quyết định 58/2024/QĐ-UBND tỉnh An Giang", "Điều 7 khoản 1 điểm a", date(2024, 12, 1))
+)
+"""At least this many fibre links from the centre's router, over as many physically different routes."""
