@@ -226,10 +226,10 @@ class Intake:
         return int(getattr(gone, "rowcount", 0) or 0)
 
     async def purge_forever(self) -> None:
-        """Purge every ``syslog_purge_seconds``."""
+        """Purge every ``syslog_purge_seconds`` (the first one an interval after start)."""
         while True:
+            await asyncio.sleep(self.settings.syslog_purge_seconds)
             try:
                 await asyncio.to_thread(self.purge)
             except Exception:
                 log.exception("syslog purge failed")
-            await asyncio.sleep(self.settings.syslog_purge_seconds)
