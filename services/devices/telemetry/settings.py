@@ -22,9 +22,21 @@ class TelemetrySettings(BaseModel):
     poller_down_after: int = Field(
         default=2, ge=1, description="Failed polls in a row before a device is down"
     )
-    poller_sharded: bool = Field(default=False, description="Share devices with other pollers via a Kafka consumer group")
-    poller_partitions: int = Field(default=12, ge=1, le=1000, description="Shards (the group topic's partitions)")
-    telemetry_threshold_percent: float = Field(default=90.0, gt=0, le=100, description="Link occupancy flagged high")
+    poller_sharded: bool = Field(
+        default=False, description="Share devices with other pollers via a Kafka consumer group"
+    )
+    poller_partitions: int = Field(
+        default=12, ge=1, le=1000, description="Shards (the group topic's partitions)"
+    )
+    uplink_ruleset: str = Field(
+        default="qd58_2024", description="Occupancy rule of the uplink report: qd58_2024 or tt06_2026"
+    )
+    telemetry_coverage_tolerance: float = Field(
+        default=0.01,
+        ge=0,
+        le=0.1,
+        description="Share of a day's expected samples that may be absent (poll jitter)",
+    )
     telemetry_retention_days: int = Field(default=396, ge=92, description="Raw samples kept (13 months)")
     telemetry_timezone: str = Field(
         default="Asia/Ho_Chi_Minh", description="Zone of the daily roll-up's days"
