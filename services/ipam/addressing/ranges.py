@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 
 from services.ipam import access
 from services.ipam.addressing import netmath
-from services.ipam.addressing.models import IpAddress, IpRange, RangeStatus
+from services.ipam.addressing.models import IpAddress, IpRange, Prefix, RangeStatus
 from services.ipam.addressing.netmath import from_hex, to_hex
 from services.ipam.addressing.prefixes import containing_prefixes, lock_vrf
 from services.ipam.addressing.schemas import RangeCreate, RangeUpdate
@@ -119,10 +119,21 @@ def list_ranges(
     return page_of(session=session, model=IpRange, conds=conds, order=[IpRange.vrf_key, IpRange.family, IpRange.start_hex], paging=paging)
 
 
+def _freed(session: Session, ip_range: IpRange) -> None:
+    """A populated range's addresses become free: its prefix's next-free hint must not stay above them."""
+    if ip_range.mark_populated and ip_range.prefix_id is not None:
+        holder = session.get(Prefix, ip_range.prefix_id)
+        if holder is not None and holder.ip_hint_hex is not None:
+            holder.ip_hint_hex = min(holder.ip_hint_hex, ip_range.start_hex)
+
+
 def update_range(*, session: Session, principal: Principal, ip_range: IpRange, data: RangeUpdate) -> IpRange:
     """Change a range's status, description or marks (its ends are fixed: delete and create again)."""
     before = snapshot(ip_range)
-    apply_changes(ip_range, data.changes())
+    changes = data.changes()
+    if changes.get("mark_populated") is False:
+        _freed(session, ip_range)
+    apply_changes(ip_range, changes)
     session.flush()
     record_change(session=session, principal=principal, action=ChangeAction.update, obj=ip_range, before=before, after=snapshot(ip_range))
     return ip_range
@@ -131,6 +142,7 @@ def update_range(*, session: Session, principal: Principal, ip_range: IpRange, d
 def delete_range(*, session: Session, principal: Principal, ip_range: IpRange) -> None:
     """Delete a range; its addresses (if populated) become free again."""
     before = snapshot(ip_range)
+    _freed(session, ip_range)
     session.delete(ip_range)
     session.flush()
     record_change(session=session, principal=principal, action=ChangeAction.delete, obj=ip_range, before=before, after=None)

@@ -93,9 +93,16 @@ def test_n7_populated_range_consumes_its_addresses_and_utilised_range_counts_as_
     ipam.patch(f"{API}/ip-ranges/{dhcp['id']}", json={"mark_utilized": True})
     assert ipam.get(f"{API}/prefixes/{alloc['id']}").json()["utilization"] == 100 * (2 + 4) / 14
     assert ipam.get(f"{API}/ip-ranges/{dhcp['id']}").json()["utilization"] == 100.0
+    # fill everything below the range's end, so the next-free hint moves above the range
+    assert len(ipam.post(f"{API}/prefixes/{alloc['id']}/available-ips", json={"count": 8}).json()) == 8
+    assert ipam.get(f"{API}/prefixes/{alloc['id']}/available-ips").json()["count"] == 0
     ipam.patch(f"{API}/ip-ranges/{dhcp['id']}", json={"mark_utilized": False, "mark_populated": False})
     assert ipam.get(f"{API}/ip-ranges/{dhcp['id']}").json()["utilization"] == 100 * 1 / 4
-    assert ipam.get(f"{API}/prefixes/{alloc['id']}/available-ips").json()["count"] == 14 - 3
+    freed = ipam.get(f"{API}/prefixes/{alloc['id']}/available-ips").json()
+    assert freed["count"] == 3 and [a["address"] for a in freed["results"]] == ["10.10.40.2", "10.10.40.4", "10.10.40.5"]
+    ipam.patch(f"{API}/ip-ranges/{dhcp['id']}", json={"mark_populated": True})
+    assert ipam.delete(f"{API}/ip-ranges/{dhcp['id']}").status_code == 204
+    assert [a["address"] for a in ipam.get(f"{API}/prefixes/{alloc['id']}/available-ips").json()["results"]] == ["10.10.40.2", "10.10.40.4", "10.10.40.5"]
 
 
 def test_n7_ip_ranges_follow_the_object_level_rule(ipam: Any, world: dict[str, Any], keys: Any) -> None:
