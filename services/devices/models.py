@@ -13,5 +13,6 @@ Base = make_base("DevicesBase")
 EVENT_TABLES = event_tables(Base.metadata)
 
 # Each domain's tables, so Alembic and create_all see the whole schema.
+import services.devices.inventory.models  # noqa: E402
 import services.devices.syslog.models  # noqa: E402
 import services.devices.telemetry.models  # noqa: E402,F401

@@ -1,0 +1,1 @@
+"""The devices inventory: sites, terminal equipment, interfaces, uplinks, compliance and monitoring credentials."""
