@@ -6,12 +6,13 @@ from typing import ClassVar
 
 from pydantic_settings import SettingsConfigDict
 
+from services.devices.inventory.settings import InventorySettings
 from services.devices.syslog.settings import SyslogSettings
 from services.devices.telemetry.settings import TelemetrySettings
 from shared.config import ServiceSettings
 
 
-class DevicesSettings(ServiceSettings, SyslogSettings, TelemetrySettings):
+class DevicesSettings(ServiceSettings, SyslogSettings, TelemetrySettings, InventorySettings):
     """Settings of the devices service."""
 
     service_name: ClassVar[str] = "devices"
