@@ -50,3 +50,41 @@ UPLINK_ROUTES = Parameter(
     2, LegalBasis("Quyết định 58/2024/QĐ-UBND tỉnh An Giang", "Điều 7 khoản 1 điểm a", date(2024, 12, 1))
 )
 """At least this many fibre links from the centre's router, over as many physically different routes."""
+
+
+# -- N13/N14: the terminal minimum and its environment (inventory compliance) --------------------
+_QD58_APPX = "Quyết định 58/2024/QĐ-UBND tỉnh An Giang"
+_QD58_DATE = date(2024, 12, 1)
+_TT06 = LegalBasis("Thông tư 06/2026/TT-BKHCN", "yêu cầu tối thiểu thiết bị đầu cuối", date(2026, 3, 30))
+
+
+def _appx(article: str) -> LegalBasis:
+    return LegalBasis(_QD58_APPX, article, _QD58_DATE)
+
+
+TERMINAL_PORTS: dict[str, dict[str, Parameter[tuple[int, int]]]] = {
+    "qd58_2024": {
+        "I": Parameter((2, 1), _appx("Phụ lục mục 1 điểm a")),
+        "II": Parameter((2, 1), _appx("Phụ lục mục 1 điểm a")),
+    },
+    "tt06_2026": {"I": Parameter((8, 4), _TT06), "II": Parameter((4, 1), _TT06)},
+}
+"""Minimum (LAN, WAN) ports per access level under each text; ``GOVNET_DEVICES_TERMINAL_RULESET`` picks one."""
+
+TERMINAL_SNMP = Parameter(True, _appx("Phụ lục mục 1 điểm b"))
+TERMINAL_SYSLOG = Parameter(True, _appx("Phụ lục mục 1 điểm b"))
+TERMINAL_IPV6 = Parameter(True, _appx("Phụ lục mục 1 điểm c"))
+TERMINAL_SECURE_MANAGEMENT = Parameter(
+    frozenset({"ssh", "https", "snmpv3_authpriv"}), _appx("Phụ lục mục 1 điểm d")
+)
+"""Authenticated and encrypted configuration management; telnet and plain HTTP are neither."""
+TERMINAL_UPS = Parameter(True, _appx("Phụ lục mục 2 điểm a (nguồn điện)"))
+
+ENVIRONMENT: dict[str, Parameter[tuple[tuple[float, float], tuple[float, float]]]] = {
+    "phong_may": Parameter(((20.0, 25.0), (40.0, 55.0)), _appx("Phụ lục mục 2 điểm a (phòng máy)")),
+    "phong_lam_viec": Parameter(((20.0, 32.0), (40.0, 80.0)), _appx("Phụ lục mục 2 điểm a (phòng làm việc)")),
+}
+"""(temperature °C, relative humidity %) ranges, inclusive, per room type."""
+
+MONITORING_PASSWORD_ROTATION = Parameter(90, LegalBasis(_QD58_APPX, "Điều 9 khoản 1", _QD58_DATE))
+"""Days after which a monitoring credential is due for change (the article says "định kỳ"; 90 is the default)."""
