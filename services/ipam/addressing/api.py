@@ -236,6 +236,19 @@ def update_range(ip_range: WritableRange, data: RangeUpdate, session: SessionDep
     return _ranges_out(session, [ranges.update_range(session=session, principal=principal, ip_range=ip_range, data=data)])[0]
 
 
+@router.get("/ip-ranges/{range_id}/available-ips", response_model=Page[FreeAddress], summary="Free addresses of a range (none when populated)")
+def range_available_ips(ip_range: CurrentRange, session: SessionDep, paging: PageParams) -> Page[FreeAddress]:
+    free, count = ranges.range_available_ips(session=session, ip_range=ip_range, limit=paging.limit, offset=paging.offset)
+    return Page[FreeAddress].of(paging, results=[FreeAddress(address=a, family=ip_range.family, vrf_id=ip_range.vrf_id) for a in free], count=count)
+
+
+@router.post("/ip-ranges/{range_id}/available-ips", status_code=201, response_model=list[AddressPublic],
+             summary="Assign the next free addresses of a range (count, or one per object of a list): all or none")
+def assign_range_ips(ip_range: WritableRange, data: AddressRequest | AddressRequests, session: SessionDep, principal: Writer) -> list[AddressPublic]:
+    requests = [data] if isinstance(data, AddressRequest) else data
+    return [_address_out(a) for a in ranges.assign_range_addresses(session=session, principal=principal, ip_range=ip_range, requests=requests)]
+
+
 @router.delete("/ip-ranges/{range_id}", status_code=204)
 def delete_range(ip_range: WritableRange, session: SessionDep, principal: Writer) -> Response:
     ranges.delete_range(session=session, principal=principal, ip_range=ip_range)

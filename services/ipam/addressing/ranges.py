@@ -10,6 +10,7 @@ recorded addresses over its size. A range belongs to the innermost prefix holdin
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import distinct, func, or_, select
@@ -18,10 +19,12 @@ from sqlmodel import Session, col
 
 from services.ipam import access
 from services.ipam.addressing import netmath
+from services.ipam.addressing.addresses import innermost_prefix, insert_address
+from services.ipam.addressing.free_space import SCAN_CHUNK
 from services.ipam.addressing.models import IpAddress, IpRange, Prefix, RangeStatus
 from services.ipam.addressing.netmath import from_hex, to_hex
 from services.ipam.addressing.prefixes import containing_prefixes, lock_vrf
-from services.ipam.addressing.schemas import RangeCreate, RangeUpdate
+from services.ipam.addressing.schemas import AddressRequest, RangeCreate, RangeUpdate
 from services.ipam.addressing.vrfs import vrf_key as vrf_key_of
 from services.ipam.changelog.models import ChangeAction
 from services.ipam.changelog.service import record_change, snapshot
@@ -172,3 +175,76 @@ def range_utilization(*, session: Session, ranges: list[IpRange]) -> dict[int, f
         out[r.id] = min(100.0, 100.0 * used / r.size) if r.size else 0.0
     return out
 
+
+
+def _range_gaps(session: Session, ip_range: IpRange) -> Iterator[tuple[int, int]]:
+    """Free intervals of a range: none when populated, else its span minus the VRF's recorded addresses (read in chunks)."""
+    if ip_range.mark_populated:
+        return iter(())
+    value = col(IpAddress.value_hex)
+
+    def used() -> Iterator[tuple[int, int]]:
+        cursor, inclusive = ip_range.start_hex, True
+        while True:
+            cond = value >= cursor if inclusive else value > cursor
+            rows = list(session.execute(
+                select(value).distinct().where(
+                    col(IpAddress.vrf_key) == ip_range.vrf_key, col(IpAddress.family) == ip_range.family, cond, value <= ip_range.end_hex
+                ).order_by(value).limit(SCAN_CHUNK)
+            ).scalars())
+            for v in rows:
+                yield from_hex(v), from_hex(v)
+            if len(rows) < SCAN_CHUNK:
+                return
+            cursor, inclusive = rows[-1], False
+
+    return netmath.gaps(from_hex(ip_range.start_hex), from_hex(ip_range.end_hex), used())
+
+
+def range_available_ips(*, session: Session, ip_range: IpRange, limit: int, offset: int) -> tuple[list[str], int]:
+    """(``limit`` free addresses of a range after the first ``offset``, how many are free in all); a populated range has none."""
+    if ip_range.mark_populated:
+        return [], 0
+    first, last = from_hex(ip_range.start_hex), from_hex(ip_range.end_hex)
+    # the size from the keys, not the float column: an IPv6 range's count must be exact
+    free = last - first + 1 - addresses_in(session=session, vrf_key=ip_range.vrf_key, family=ip_range.family, first=first, last=last)
+    out: list[str] = []
+    skip = offset
+    for first, last in _range_gaps(session, ip_range):
+        size = last - first + 1
+        if skip >= size:
+            skip -= size
+            continue
+        value, skip = first + skip, 0
+        while value <= last and len(out) < limit:
+            out.append(netmath.address_text(ip_range.family, value))
+            value += 1
+        if len(out) >= limit:
+            break
+    return out, max(0, free)
+
+
+def assign_range_addresses(*, session: Session, principal: Principal, ip_range: IpRange, requests: list[AddressRequest]) -> list[IpAddress]:
+    """The first free addresses of a range, ``count`` per request, all or none (409 when fewer are free; a populated range has none)."""
+    lock_vrf(session=session, vrf_key=ip_range.vrf_key)
+    wanted = sum(r.count for r in requests)
+    values: list[int] = []
+    for first, last in _range_gaps(session, ip_range):
+        values += range(first, min(last, first + wanted - len(values) - 1) + 1)
+        if len(values) >= wanted:
+            break
+    if len(values) < wanted:
+        why = " (it is populated: its addresses are in use as a whole)" if ip_range.mark_populated else ""
+        raise Conflict(f"Range {ip_range.start_address}-{ip_range.end_address} has only {len(values)} free address(es), {wanted} asked{why}.")
+    made: list[IpAddress] = []
+    it = iter(values)
+    for req in requests:
+        fields = req.model_dump(exclude={"count"})
+        for _ in range(req.count):
+            v = next(it)
+            prefix = innermost_prefix(session=session, vrf_key=ip_range.vrf_key, family=ip_range.family, value=v)
+            made.append(insert_address(
+                session=session, principal=principal, vrf_id=ip_range.vrf_id, vrf_key=ip_range.vrf_key, family=ip_range.family, value=v,
+                prefix=prefix, fields=dict(fields), mask_length=ip_range.mask_length,
+            ))
+    return made

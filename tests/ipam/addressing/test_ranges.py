@@ -119,6 +119,8 @@ def test_n7_ip_ranges_follow_the_object_level_rule(ipam: Any, world: dict[str, A
     for r in (
         ipam.get(f"{API}/ip-ranges/{theirs['id']}", headers=h),
         ipam.patch(f"{API}/ip-ranges/{theirs['id']}", json={"description": "x"}, headers=h),
+        ipam.get(f"{API}/ip-ranges/{theirs['id']}/available-ips", headers=h),
+        ipam.post(f"{API}/ip-ranges/{theirs['id']}/available-ips", json={"count": 1}, headers=h),
         ipam.delete(f"{API}/ip-ranges/{theirs['id']}", headers=h),
     ):
         assert r.status_code == 404 and r.json()["detail"].startswith(f"IP range {theirs['id']} does not exist")
@@ -142,3 +144,22 @@ def test_n7_concurrent_overlapping_ranges_and_shared_roles_one_winner(ipam: Any,
     assert {r.status_code for r in addresses} <= {201, 409}
     roles = {a["role"] for a in made}
     assert (len(made) == 1 and roles == {None}) or roles == {"vrrp"}, made
+
+
+def test_n7_ip_range_available_ips_page_and_assign_all_or_none(ipam: Any, world: dict[str, Any]) -> None:
+    alloc = ipam.post(f"{API}/prefixes", json=_alloc(world, prefix="10.10.35.0/24")).json()
+    pool = ipam.post(f"{API}/ip-ranges", json={"start_address": "10.10.35.10/24", "end_address": "10.10.35.19/24"}).json()
+    ipam.post(f"{API}/ip-addresses", json={"address": "10.10.35.11"})
+    page = ipam.get(f"{API}/ip-ranges/{pool['id']}/available-ips", params={"limit": 2, "offset": 1}).json()
+    assert page["count"] == 9 and [a["address"] for a in page["results"]] == ["10.10.35.12", "10.10.35.13"]
+    got = ipam.post(f"{API}/ip-ranges/{pool['id']}/available-ips", json=[{"count": 2, "role": "vip"}, {"dns_name": "h.gov.vn"}])
+    assert got.status_code == 201, got.text
+    assert [(a["address_with_mask"], a["prefix_id"]) for a in got.json()] == [
+        ("10.10.35.10/24", alloc["id"]), ("10.10.35.12/24", alloc["id"]), ("10.10.35.13/24", alloc["id"]),
+    ]
+    assert ipam.post(f"{API}/ip-ranges/{pool['id']}/available-ips", json={"count": 7}).status_code == 409
+    assert ipam.get(f"{API}/ip-ranges/{pool['id']}/available-ips").json()["count"] == 6  # nothing of the refused request kept
+    ipam.patch(f"{API}/ip-ranges/{pool['id']}", json={"mark_populated": True})
+    assert ipam.get(f"{API}/ip-ranges/{pool['id']}/available-ips").json() == {"count": 0, "next": None, "previous": None, "results": []}
+    refused = ipam.post(f"{API}/ip-ranges/{pool['id']}/available-ips", json={"count": 1})
+    assert refused.status_code == 409 and "populated" in refused.json()["detail"]
