@@ -30,6 +30,7 @@ from pysnmp.hlapi.v3arch.asyncio import (
 )
 
 SYS_UPTIME = "1.3.6.1.2.1.1.3.0"
+IF_NUMBER = "1.3.6.1.2.1.2.1.0"
 IF_DESCR = "1.3.6.1.2.1.2.2.1.2"
 IF_SPEED = "1.3.6.1.2.1.2.2.1.5"
 IF_OPER_STATUS = "1.3.6.1.2.1.2.2.1.8"
@@ -55,6 +56,8 @@ COLUMNS: dict[str, str] = {
     IF_ALIAS: "alias",
 }
 _TEXT_FIELDS = {"descr", "name", "alias"}
+#: read on every poll; the rest only where these leave a gap
+MAIN_COLUMNS = [IF_NAME, IF_ALIAS, IF_OPER_STATUS, IF_HC_IN_OCTETS, IF_HC_OUT_OCTETS, IF_HIGH_SPEED]
 
 
 class SnmpVersion(StrEnum):
@@ -180,7 +183,13 @@ class SnmpPoller:
             (target.host, target.port), timeout=self.timeout, retries=self.retries
         )
         err, status, _index, binds = await get_cmd(
-            self.engine, auth, transport, ContextData(), ObjectType(ObjectIdentity(SYS_UPTIME))
+            self.engine,
+            auth,
+            transport,
+            ContextData(),
+            ObjectType(ObjectIdentity(SYS_UPTIME)),
+            ObjectType(ObjectIdentity(IF_NUMBER)),
+            lookupMib=False,
         )
         if err or status:
             return PollResult(
@@ -191,7 +200,22 @@ class SnmpPoller:
                 requests=1,
             )
         uptime = _value("uptime", binds[0][1])
-        rows, requests, ts = await self._walk(auth, transport, list(COLUMNS))
+        count = _value("count", binds[1][1]) if len(binds) > 1 else None
+        # rows per GETBULK: the table's size (+1 to see its end) when the agent says it
+        repetitions = min(self.max_repetitions, count + 1) if isinstance(count, int) and count >= 0 else None
+        reps = repetitions or self.max_repetitions
+        rows, requests, ts = await self._walk(auth, transport, MAIN_COLUMNS, reps)
+        if rows is not None:
+            # the 32-bit counters only where HC are absent; ifSpeed only where ifHighSpeed says 0
+            fallback = [IF_IN_OCTETS, IF_OUT_OCTETS] if any(r.hc_in is None for r in rows.values()) else []
+            fallback += [IF_SPEED] if any(not r.high_speed for r in rows.values()) else []
+            if fallback:
+                extra, more, _ts = await self._walk(auth, transport, fallback, reps, into=rows)
+                requests += more
+                if extra is None:
+                    rows = None
+                elif any(c in fallback for c in (IF_IN_OCTETS, IF_OUT_OCTETS)):
+                    ts = _ts
         if rows is None:
             return PollResult(
                 device_id=target.device_id,
@@ -210,14 +234,19 @@ class SnmpPoller:
         )
 
     async def _walk(
-        self, auth: CommunityData | UsmUserData, transport: UdpTransportTarget, columns: Sequence[str]
+        self,
+        auth: CommunityData | UsmUserData,
+        transport: UdpTransportTarget,
+        columns: Sequence[str],
+        repetitions: int,
+        into: dict[int, InterfaceRow] | None = None,
     ) -> tuple[dict[int, InterfaceRow] | None, int, float]:
         """GETBULK over several columns at once until each leaves its subtree.
 
         Returns the rows by ifIndex, the number of requests and the time the counters were read
         (the middle of the request that returned the first octet counters).
         """
-        rows: dict[int, InterfaceRow] = {}
+        rows: dict[int, InterfaceRow] = {} if into is None else into
         cursor = {c: c for c in columns}
         requests = 0
         counters_ts: float | None = None
@@ -230,8 +259,9 @@ class SnmpPoller:
                 transport,
                 ContextData(),
                 0,
-                self.max_repetitions,
+                repetitions,
                 *(ObjectType(ObjectIdentity(cursor[c])) for c in active),
+                lookupMib=False,  # numeric OIDs in and out: MIB resolution was half the CPU
             )
             requests += 1
             if err or status:
