@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from ipaddress import ip_address
 
-from sqlmodel import Session
+from sqlalchemy import select
+from sqlmodel import Session, col
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,8 +30,17 @@ def normalise(address: str) -> str:
 
 
 def load_senders(session: Session) -> dict[str, Sender]:
-    """Every device's management address -> the device (none until the inventory exists)."""
-    return {}
+    """Every live device's management address -> the device and its agency (read-only use of the inventory)."""
+    from services.devices.inventory.models import Device, DeviceStatus
+
+    stmt = select(col(Device.id), col(Device.management_address), col(Device.org_id)).where(
+        col(Device.management_address).is_not(None), col(Device.status) != DeviceStatus.decommissioned
+    )
+    out: dict[str, Sender] = {}
+    for device_id, address, org_id in session.execute(stmt.order_by(col(Device.id))):
+        if device_id is not None and address:
+            out.setdefault(normalise(address.split("/", 1)[0]), Sender(device_id=device_id, org_id=org_id))
+    return out
 
 
 class SenderMap:
