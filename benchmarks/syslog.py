@@ -96,13 +96,13 @@ async def bench_udp(url: str, *, rate: float, seconds: float) -> dict[str, float
             )
             out, _ = await proc.communicate(" ".join(c.hex() for c in CORPUS).encode())
             sent = int(out)
-            while not intake.queue.empty():
-                await asyncio.sleep(0.05)
-            await asyncio.sleep(0.5)
+            sender_done = time.perf_counter() - start
+            while intake.stored + intake.dropped + intake.failed < intake.received:
+                await asyncio.sleep(0.01)
             elapsed = time.perf_counter() - start
             result = {
                 "sent": sent, "received": intake.received, "stored": intake.stored, "dropped": intake.dropped,
-                "lost_before_receiver": sent - intake.received, "seconds": elapsed, "stored_per_s": intake.stored / elapsed,
+                "lost_before_receiver": sent - intake.received, "seconds": elapsed, "backlog_s": elapsed - sender_done, "stored_per_s": intake.stored / elapsed,
             }
     finally:
         database.dispose()
@@ -134,7 +134,8 @@ def main() -> None:
     print(
         f"udp e2e ({backend}, rate {'max' if not args.rate else f'{args.rate:,.0f}/s'} for {args.seconds:g} s): "
         f"sent {r['sent']:,.0f}, received {r['received']:,.0f}, stored {r['stored']:,.0f}, dropped {r['dropped']:,.0f}, "
-        f"lost before the receiver {r['lost_before_receiver']:,.0f}; {r['stored_per_s']:,.0f} stored/s"
+        f"lost before the receiver {r['lost_before_receiver']:,.0f}; {r['stored_per_s']:,.0f} stored/s "
+        f"(all stored {r['backlog_s']:.1f} s after the sender stopped)"
     )
 
 

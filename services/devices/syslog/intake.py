@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from prometheus_client import Counter, Gauge
-from sqlalchemy import delete, insert
+from sqlalchemy import Table, delete, insert
 from sqlmodel import Session
 
 from services.devices.syslog.lookup import SenderMap, normalise
@@ -40,6 +40,9 @@ STORED = Counter("govnet_syslog_stored", "Syslog messages stored")
 FAILED = Counter("govnet_syslog_write_failed", "Syslog messages lost to a failed database write")
 EVENTS = Counter("govnet_syslog_security_events", "Security events emitted from syslog")
 QUEUED = Gauge("govnet_syslog_queue_depth", "Syslog messages waiting to be stored")
+
+#: Core, not ORM, bulk insert: one multi-row INSERT per batch (the ORM path ran ~1 statement a row)
+MESSAGE_TABLE: Table = SyslogMessage.metadata.tables["syslog_message"]
 
 Item = tuple[bytes, str, str, float]  # data, sender, transport, receive time (epoch s)
 
@@ -172,7 +175,7 @@ class Intake:
                     )
                     self.grouper.add(occ, now=at)
             if rows:
-                session.execute(insert(SyslogMessage), rows)
+                session.execute(insert(MESSAGE_TABLE), rows)
             reports = self.grouper.flush() if now == float("inf") else self.grouper.due(now=now)
             for report in reports:
                 self._emit(session, report)
