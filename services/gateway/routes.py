@@ -35,6 +35,7 @@ KNOWN_SCOPES: tuple[str, ...] = (
     "devices:read",
     "devices:write",
     "devices:admin",
+    "devices:report",
     "incidents:read",
     "incidents:write",
     "incidents:admin",
@@ -111,6 +112,10 @@ ROUTES: tuple[RouteRule, ...] = (
     RouteRule(READ | WRITE, "/api/v1/ngo/**", NGO_DEPARTMENT),
     # IPAM, devices, incidents: reads need :read, everything else :write (or the service's :admin)
     *_service_rules("ipam"),
+    # devices: an agent's environment readings (devices:report); monitoring credentials (devices:admin only)
+    RouteRule(POST, "/api/v1/devices/devices/*/readings", ("devices:report", "devices:admin")),
+    RouteRule(frozenset({"PUT", "DELETE"}), "/api/v1/devices/devices/*/credentials", ("devices:admin",)),
+    RouteRule(READ, "/api/v1/devices/credentials/due", ("devices:admin",)),
     *_service_rules("devices"),
     *_service_rules("incidents"),
 )

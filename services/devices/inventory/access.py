@@ -7,7 +7,7 @@ from typing import Annotated
 from cryptography.fernet import Fernet
 from fastapi import Depends, Path, Request
 
-from services.devices.access import Reader, Writer
+from services.devices.access import Admin, Reader, Writer
 from services.devices.inventory import service
 from services.devices.inventory.credentials import cipher
 from services.devices.inventory.models import Device, Site, Uplink
@@ -36,6 +36,10 @@ def _writable_device(device_id: PathId, session: SessionDep, principal: Writer) 
     return service.get_device(session=session, principal=principal, device_id=device_id)
 
 
+def _admin_device(device_id: PathId, session: SessionDep, principal: Admin) -> Device:
+    return service.get_device(session=session, principal=principal, device_id=device_id)
+
+
 def _reported_device(device_id: PathId, session: SessionDep, principal: Reporter) -> Device:
     return service.get_device(session=session, principal=principal, device_id=device_id)
 
@@ -59,6 +63,7 @@ CurrentSite = Annotated[Site, Depends(_site)]
 WritableSite = Annotated[Site, Depends(_writable_site)]
 CurrentDevice = Annotated[Device, Depends(_device)]
 WritableDevice = Annotated[Device, Depends(_writable_device)]
+AdminDevice = Annotated[Device, Depends(_admin_device)]
 ReportedDevice = Annotated[Device, Depends(_reported_device)]
 CurrentUplink = Annotated[Uplink, Depends(_uplink)]
 WritableUplink = Annotated[Uplink, Depends(_writable_uplink)]

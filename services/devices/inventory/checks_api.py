@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from services.devices.access import Admin, Reader
+from services.devices.access import Admin, Writer
 from services.devices.inventory import compliance, credentials, service
-from services.devices.inventory.access import CredentialsKey, CurrentDevice, ReportedDevice, WritableDevice
+from services.devices.inventory.access import (
+    AdminDevice,
+    CredentialsKey,
+    CurrentDevice,
+    ReportedDevice,
+    WritableDevice,
+)
 from services.devices.inventory.credentials import CredentialSet, CredentialStatus
 from services.devices.inventory.schemas import (
     CheckPublic,
@@ -38,7 +44,7 @@ def get_compliance(device: CurrentDevice, session: SessionDep, request: Request)
 # -- notices (Art. 6.2) and readings (N14) -----------------------------------------------------------
 @router.post("/devices/{device_id}/notifications", status_code=201, response_model=NoticePublic,
              summary="Notify that something affects a device (published as govnet.devices.device.affected.v1)")
-def create_notice(device: WritableDevice, data: NoticeCreate, session: SessionDep, principal: Reader) -> NoticePublic:
+def create_notice(device: WritableDevice, data: NoticeCreate, session: SessionDep, principal: Writer) -> NoticePublic:
     row = service.create_notice(session=session, principal=principal, device=device, data=data)
     return NoticePublic.model_validate(row, from_attributes=True)
 
@@ -71,7 +77,7 @@ def get_credentials(device: CurrentDevice, session: SessionDep, key: Credentials
 
 @router.put("/devices/{device_id}/credentials", response_model=CredentialStatus,
             summary="Set a device's SNMP community or v3 authPriv keys (stored encrypted; devices:admin)")
-def put_credentials(device: CurrentDevice, data: CredentialSet, session: SessionDep, principal: Admin,
+def put_credentials(device: AdminDevice, data: CredentialSet, session: SessionDep, principal: Admin,
                     key: CredentialsKey, request: Request) -> CredentialStatus:
     credentials.store(session=session, principal=principal, device=device, data=data, key=key)
     days: int = request.app.state.settings.credentials_rotation_days
@@ -79,7 +85,7 @@ def put_credentials(device: CurrentDevice, data: CredentialSet, session: Session
 
 
 @router.delete("/devices/{device_id}/credentials", status_code=204)
-def delete_credentials(device: CurrentDevice, session: SessionDep, _p: Admin) -> Response:
+def delete_credentials(device: AdminDevice, session: SessionDep) -> Response:
     credentials.remove(session=session, device=device)
     return Response(status_code=204)
 
