@@ -23,6 +23,7 @@ from pysnmp.hlapi.v3arch.asyncio import (
     ObjectIdentity,
     ObjectType,
     SnmpEngine,
+    Udp6TransportTarget,
     UdpTransportTarget,
     UsmUserData,
     bulk_cmd,
@@ -179,9 +180,8 @@ class SnmpPoller:
 
     async def _poll(self, target: Target) -> PollResult:
         auth = auth_data(target.credentials)
-        transport = await UdpTransportTarget.create(
-            (target.host, target.port), timeout=self.timeout, retries=self.retries
-        )
+        kind = Udp6TransportTarget if ":" in target.host else UdpTransportTarget
+        transport = await kind.create((target.host, target.port), timeout=self.timeout, retries=self.retries)
         err, status, _index, binds = await get_cmd(
             self.engine,
             auth,
@@ -236,7 +236,7 @@ class SnmpPoller:
     async def _walk(
         self,
         auth: CommunityData | UsmUserData,
-        transport: UdpTransportTarget,
+        transport: UdpTransportTarget | Udp6TransportTarget,
         columns: Sequence[str],
         repetitions: int,
         into: dict[int, InterfaceRow] | None = None,

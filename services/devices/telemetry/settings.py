@@ -12,6 +12,7 @@ class TelemetrySettings(BaseModel):
     poller_jitter: float = Field(
         default=0.1, ge=0, le=0.5, description="Share of the interval a cycle may shift"
     )
+    poller_port: int = Field(default=161, ge=1, le=65535, description="UDP port the agents answer on")
     poller_concurrency: int = Field(default=100, ge=1, description="Devices polled at once")
     poller_timeout: float = Field(default=2.0, gt=0, description="Seconds per SNMP request")
     poller_retries: int = Field(default=1, ge=0)
