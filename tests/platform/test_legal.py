@@ -26,5 +26,5 @@ def test_a_rule_set_lists_its_parameters_by_name() -> None:
     basis = LegalBasis("Quyết định 58/2024/QĐ-UBND tỉnh An Giang", "Điều 7 khoản 1", date(2024, 12, 1))
     rules = ExampleRules(code="x", label="X", max_occupancy=Parameter(0.9, basis))
     assert rules.parameters() == {"max_occupancy": Parameter(0.9, basis)}
-    for skeleton in (DEVICES_RULES, INCIDENTS_RULES):
-        assert skeleton.parameters() == {}  # the Devices and Incidents issues add theirs
+    for service_rules in (DEVICES_RULES, INCIDENTS_RULES):  # their issues add the parameters
+        assert all(isinstance(p, Parameter) for p in service_rules.parameters().values())
