@@ -8,7 +8,6 @@ from services.devices.api import router
 from services.devices.events import HANDLERS, outbox
 from services.devices.settings import DevicesSettings
 from services.devices.syslog import runtime as syslog_runtime
-from services.devices.syslog.api import router as syslog_router
 from shared.app import create_service_app
 
 
@@ -19,7 +18,7 @@ def create_app(settings: DevicesSettings | None = None, *, configure_logs: bool 
         settings=settings,
         title="GovNet Devices",
         description="Terminal equipment, compliance, SNMP polling, syslog, link utilisation and availability (N4, N6, N11-N14).",
-        routers=[router, syslog_router],
+        routers=[router],
         outbox=outbox,
         handlers=HANDLERS,
         configure_logs=configure_logs,

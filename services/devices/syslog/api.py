@@ -26,7 +26,7 @@ from shared.exports import attachment, csv_bytes, vn_date, xlsx_bytes
 from shared.pagination import Page, PageParams
 from shared.types import MAX_ID
 
-router = APIRouter(prefix="/api/v1/devices", tags=["devices: syslog"])
+router = APIRouter(tags=["devices: syslog"])  # prefix-less: services/devices/api.py includes it
 
 DeviceQ = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Device id")]
 AgencyQ = Annotated[str | None, Query(max_length=64, description="Agency (gateway organisation id)")]
