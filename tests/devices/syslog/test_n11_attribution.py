@@ -5,51 +5,41 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from services.devices.inventory.models import Device, DeviceStatus, Role, RoomType, Site
 from tests.support import free_test_port
 
 API = "/api/v1/devices"
 
 
-def _devices(client: Any) -> dict[str, int]:
-    """Two agencies' devices, one decommissioned (written straight to the inventory tables)."""
-    with client.app.state.database.transaction() as session:
-        site_a = Site(agency_id=1, org_id="org-a", name="Phòng máy Sở A", room_type=RoomType.phong_may)
-        site_b = Site(agency_id=2, org_id="org-b", name="Phòng máy UBND B", room_type=RoomType.phong_may)
-        session.add_all([site_a, site_b])
-        session.flush()
-        rows = {
-            "a": Device(
-                site_id=site_a.id,
-                agency_id=1,
-                org_id="org-a",
-                name="sw-a",
-                role=Role.switch,
-                management_address="10.1.0.1",
-                status=DeviceStatus.active,
-            ),
-            "b": Device(
-                site_id=site_b.id,
-                agency_id=2,
-                org_id="org-b",
-                name="rt-b",
-                role=Role.terminal_router,
-                management_address="10.2.0.1/24",
-                status=DeviceStatus.active,
-            ),
-            "gone": Device(
-                site_id=site_b.id,
-                agency_id=2,
-                org_id="org-b",
-                name="old",
-                role=Role.switch,
-                management_address="10.2.0.9",
-                status=DeviceStatus.decommissioned,
-            ),
-        }
-        session.add_all(rows.values())
-        session.flush()
-        return {k: int(v.id or 0) for k, v in rows.items()}
+def _devices(client: Any, keys: Any) -> dict[str, int]:
+    """Two agencies' devices, one decommissioned, recorded through the inventory API by each agency."""
+    ids: dict[str, int] = {}
+    specs = [
+        ("a", "org-a", 1, "10.1.0.1", "active"),
+        ("b", "org-b", 2, "10.2.0.1", "active"),
+        ("gone", "org-b", 2, "10.2.0.9", "decommissioned"),
+    ]
+    for key, org, agency, address, status in specs:
+        as_agency = keys.headers("devices:read devices:write", org=org)
+        site = client.post(
+            f"{API}/sites",
+            headers=as_agency,
+            json={"agency_id": agency, "name": f"Phòng máy {key}", "room_type": "phong_may"},
+        )
+        assert site.status_code == 201, site.text
+        device = client.post(
+            f"{API}/devices",
+            headers=as_agency,
+            json={
+                "site_id": site.json()["id"],
+                "name": f"sw-{key}",
+                "role": "switch",
+                "management_address": address,
+                "status": status,
+            },
+        )
+        assert device.status_code == 201, device.text
+        ids[key] = device.json()["id"]
+    return ids
 
 
 def test_n11_sender_maps_to_device_and_agency_and_scoping_holds(
@@ -64,7 +54,7 @@ def test_n11_sender_maps_to_device_and_agency_and_scoping_holds(
         syslog_sender_refresh_seconds=0.01,
     )
     client.headers.update(keys.headers("devices:read devices:admin"))
-    ids = _devices(client)
+    ids = _devices(client, keys)
     intake = client.app.state.syslog.intake
     time.sleep(0.02)
     now = time.time()
