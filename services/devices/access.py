@@ -15,3 +15,4 @@ SERVICE = "devices"
 Reader = Annotated[Principal, require_scopes("devices:read")]
 Writer = Annotated[Principal, require_scopes("devices:write")]
 Admin = Annotated[Principal, require_scopes("devices:admin")]
+Reporter = Annotated[Principal, require_scopes("devices:report")]  # agents pushing heartbeats (N12)
