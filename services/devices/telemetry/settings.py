@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
@@ -29,7 +31,7 @@ class TelemetrySettings(BaseModel):
     poller_partitions: int = Field(
         default=12, ge=1, le=1000, description="Shards (the group topic's partitions)"
     )
-    uplink_ruleset: str = Field(
+    uplink_ruleset: Literal["qd58_2024", "tt06_2026"] = Field(
         default="qd58_2024", description="Occupancy rule of the uplink report: qd58_2024 or tt06_2026"
     )
     telemetry_coverage_tolerance: float = Field(

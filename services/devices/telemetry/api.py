@@ -1,0 +1,86 @@
+"""HTTP routes of telemetry: the uplink report (N6) as JSON, CSV or XLSX."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from services.devices.access import Reader
+from services.devices.telemetry.report import UplinkReport, uplink_report
+from shared.db import SessionDep
+from shared.exports import XLSX_MEDIA_TYPE, attachment, csv_bytes, xlsx_bytes
+
+router = APIRouter(tags=["devices: telemetry"])
+
+Format = Literal["json", "csv", "xlsx"]
+_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The report as JSON (title, period, rule, columns, rows, route check), CSV or XLSX",
+        "content": {
+            "application/json": {"schema": {"type": "object", "additionalProperties": True}},
+            "text/csv": {"schema": {"type": "string"}},
+            XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+        },
+    },
+}
+
+
+def render(report: UplinkReport, fmt: Format) -> Response:
+    """The report as json, csv (UTF-8 with BOM) or xlsx, Vietnamese headings, dates dd/mm/yyyy."""
+    if fmt == "json":
+        return JSONResponse(
+            {
+                "report": report.name,
+                "title": report.title,
+                **report.meta,
+                "columns": [{"key": k, "heading": h} for k, h in report.columns],
+                "rows": report.rows,
+                **report.sections,
+            }
+        )
+    meta = [[k, v] for k, v in report.meta.items()]
+    routes = [
+        [f"Điều 7.1a - thiết bị {r['device_id']}", r["verdict"], r["reason"]]
+        for r in report.sections["routes"]["routers"]
+    ]
+    if fmt == "csv":
+        content = csv_bytes(
+            columns=report.columns, rows=report.rows, preamble=[[report.title], *meta, *routes]
+        )
+    else:
+        content = xlsx_bytes(
+            sheet=report.name,
+            title=report.title,
+            columns=report.columns,
+            rows=report.rows,
+            preamble=[*meta, *routes],
+        )
+    return attachment(content, fmt=fmt, name=report.name)
+
+
+@router.get(
+    "/reports/uplinks",
+    summary="Uplink occupancy of the data-integration centre and its two routes (N6, Art. 7.1)",
+    responses=_RESPONSES,
+)
+def uplinks(
+    request: Request,
+    session: SessionDep,
+    principal: Reader,
+    start: Annotated[date, Query(alias="from", description="First local day (ISO 8601 date)")],
+    end: Annotated[date, Query(alias="to", description="Last local day, included")],
+    format: Format = "json",
+) -> Response:
+    settings = request.app.state.settings
+    report = uplink_report(
+        session=session,
+        principal=principal,
+        start=start,
+        end=end,
+        ruleset=settings.uplink_ruleset,
+        tolerance=settings.telemetry_coverage_tolerance,
+    )
+    return render(report, format)
