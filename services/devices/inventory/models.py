@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Integer, Text, UniqueConstraint
 from sqlmodel import Field
 
 from shared.db import EnumText
@@ -15,6 +15,10 @@ if TYPE_CHECKING:  # make_base returns a class object; type checkers see plain S
     from sqlmodel import SQLModel as Base
 else:
     from services.devices.models import Base
+
+
+#: ids are 64-bit (shared.types.Id reaches 2^63-1); SQLite's rowid alias must be spelled INTEGER
+BIGID = BigInteger().with_variant(Integer(), "sqlite")
 
 
 def utcnow() -> datetime:
@@ -69,8 +73,8 @@ class Site(Base, table=True):
 
     __tablename__ = "site"
     __table_args__ = {"sqlite_autoincrement": True}
-    id: int | None = Field(default=None, primary_key=True)
-    agency_id: int = Field(index=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BIGID)
+    agency_id: int = Field(index=True, sa_type=BIGID)
     """The agency's id in IPAM."""
     org_id: str | None = Field(default=None, max_length=64, index=True)
     """The owning gateway organisation (the creator's token ``org``): scopes reads and writes."""
@@ -90,9 +94,9 @@ class Device(Base, table=True):
 
     __tablename__ = "device"
     __table_args__ = {"sqlite_autoincrement": True}
-    id: int | None = Field(default=None, primary_key=True)
-    site_id: int = Field(foreign_key="site.id", index=True)
-    agency_id: int = Field(index=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BIGID)
+    site_id: int = Field(foreign_key="site.id", index=True, sa_type=BIGID)
+    agency_id: int = Field(index=True, sa_type=BIGID)
     org_id: str | None = Field(default=None, max_length=64, index=True)
     name: str = Field(max_length=200)
     access_level: AccessLevel = Field(default=AccessLevel.II, sa_type=EnumText(AccessLevel, 4))
@@ -119,8 +123,8 @@ class Interface(Base, table=True):
 
     __tablename__ = "device_interface"
     __table_args__ = (UniqueConstraint("device_id", "if_index"), {"sqlite_autoincrement": True})
-    id: int | None = Field(default=None, primary_key=True)
-    device_id: int = Field(foreign_key="device.id", index=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BIGID)
+    device_id: int = Field(foreign_key="device.id", index=True, sa_type=BIGID)
     if_index: int
     if_name: str = Field(default="", max_length=200)
     if_alias: str = Field(default="", max_length=200)
@@ -133,9 +137,9 @@ class Uplink(Base, table=True):
 
     __tablename__ = "uplink"
     __table_args__ = {"sqlite_autoincrement": True}
-    id: int | None = Field(default=None, primary_key=True)
-    device_id: int = Field(foreign_key="device.id", index=True)
-    interface_id: int = Field(foreign_key="device_interface.id", index=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BIGID)
+    device_id: int = Field(foreign_key="device.id", index=True, sa_type=BIGID)
+    interface_id: int = Field(foreign_key="device_interface.id", index=True, sa_type=BIGID)
     provider: str = Field(max_length=200)
     contracted_mbps: int | None = None
     route_id: str = Field(default="", max_length=100)
@@ -147,8 +151,8 @@ class DeviceNotice(Base, table=True):
 
     __tablename__ = "device_notice"
     __table_args__ = {"sqlite_autoincrement": True}
-    id: int | None = Field(default=None, primary_key=True)
-    device_id: int = Field(foreign_key="device.id", index=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BIGID)
+    device_id: int = Field(foreign_key="device.id", index=True, sa_type=BIGID)
     kind: NoticeKind = Field(sa_type=EnumText(NoticeKind, 20))
     text: str = Field(sa_column=Column(Text, nullable=False))
     at: datetime
@@ -161,8 +165,8 @@ class EnvironmentReading(Base, table=True):
 
     __tablename__ = "environment_reading"
     __table_args__ = {"sqlite_autoincrement": True}
-    id: int | None = Field(default=None, primary_key=True)
-    device_id: int = Field(foreign_key="device.id", index=True)
+    id: int | None = Field(default=None, primary_key=True, sa_type=BIGID)
+    device_id: int = Field(foreign_key="device.id", index=True, sa_type=BIGID)
     at: datetime = Field(index=True)
     temperature_c: float | None = None
     humidity_pct: float | None = None
@@ -174,7 +178,7 @@ class MonitoringCredential(Base, table=True):
     """A device's SNMP secrets (N10, Art. 9.1), encrypted at rest; only the poller reads them back."""
 
     __tablename__ = "monitoring_credential"
-    device_id: int = Field(foreign_key="device.id", primary_key=True)
+    device_id: int = Field(foreign_key="device.id", primary_key=True, sa_type=BIGID)
     ciphertext: str = Field(sa_column=Column(Text, nullable=False))
     changed_at: datetime = Field(default_factory=utcnow)
     changed_by: str = Field(default="", max_length=200)
