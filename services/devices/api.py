@@ -10,11 +10,13 @@ from fastapi import APIRouter
 
 from services.devices.inventory import api as inventory_api
 from services.devices.inventory import checks_api as inventory_checks_api
+from services.devices.inventory import report as inventory_report
 from services.devices.syslog import api as syslog_api
 from services.devices.telemetry import api as telemetry_api
 
 router = APIRouter(prefix="/api/v1/devices", tags=["devices"])
 router.include_router(inventory_api.router)
 router.include_router(inventory_checks_api.router)
+router.include_router(inventory_report.router)
 router.include_router(syslog_api.router)
 router.include_router(telemetry_api.router)
