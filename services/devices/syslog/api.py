@@ -8,11 +8,12 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Query, Request, Response
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi.responses import JSONResponse, StreamingResponse
 
-from services.devices.access import Reader
-from services.devices.syslog import service
+from services.devices.access import Reader, Reporter
+from services.devices.syslog import monitoring, service
+from services.devices.syslog.monitoring import HeartbeatIn, MonitoringOut
 from services.devices.syslog.schemas import (
     EventFilter,
     MessageFilter,
@@ -220,3 +221,77 @@ def _batch_latest(database: Database, principal: Principal) -> int:
             session=session, principal=principal, filters=EventFilter(), offset=0, limit=1
         )
         return rows[0].id or 0 if rows else 0
+
+
+# -- N12: anti-malware and central-monitoring heartbeats ---------------------------------------
+@router.post(
+    "/{device_id}/heartbeat", summary="An agent's heartbeat with its anti-malware state (N12, Art. 9.3)"
+)
+def heartbeat(
+    device_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    data: HeartbeatIn,
+    session: SessionDep,
+    principal: Reporter,
+) -> MonitoringOut:
+    row = monitoring.record_heartbeat(session=session, principal=principal, device_id=device_id, data=data)
+    return MonitoringOut.model_validate(row)
+
+
+_ART93_COLUMNS = [
+    ("agency", "Đơn vị"),
+    ("device_id", "Mã thiết bị"),
+    ("name", "Tên thiết bị"),
+    ("role", "Loại"),
+    ("reasons", "Vi phạm"),
+    ("antimalware_product", "Phần mềm phòng chống mã độc"),
+    ("signature_date", "Ngày mẫu nhận diện"),
+    ("last_seen_at", "Tín hiệu giám sát gần nhất"),
+]
+
+
+@router.get(
+    "/reports/art-9-3",
+    summary="Devices breaking Art. 9.3: no anti-malware, old signatures, no heartbeat (N12)",
+)
+def art_9_3_report(
+    request: Request,
+    session: SessionDep,
+    principal: Reader,
+    format: Literal["json", "csv", "xlsx"] = "json",
+    signature_days: Annotated[int | None, Query(ge=1, le=3650)] = None,
+    heartbeat_hours: Annotated[int | None, Query(ge=1, le=87600)] = None,
+) -> Response:
+    s = request.app.state.settings
+    days = signature_days or s.monitoring_signature_days
+    hours = heartbeat_hours or s.monitoring_heartbeat_hours
+    found = monitoring.breaches(
+        session=session,
+        principal=principal,
+        signature_days=days,
+        heartbeat_hours=hours,
+        antimalware_roles=s.monitoring_antimalware_roles,
+    )
+    if format == "json":
+        body = {
+            "signature_days": days,
+            "heartbeat_hours": hours,
+            "results": [b.model_dump(mode="json") for b in found],
+        }
+        return JSONResponse(body)
+    rows = [
+        {
+            **b.model_dump(),
+            "signature_date": vn_date(b.signature_date),
+            "last_seen_at": vn_date(b.last_seen_at),
+        }
+        for b in found
+    ]
+    title = "Thiết bị chưa đáp ứng Điều 9 khoản 3 (phòng chống mã độc, giám sát tập trung)"
+    preamble = [[f"Mẫu nhận diện cũ hơn {days} ngày; không có tín hiệu trong {hours} giờ"]]
+    if format == "csv":
+        content = csv_bytes(columns=_ART93_COLUMNS, rows=rows, preamble=[[title], *preamble])
+    else:
+        content = xlsx_bytes(
+            sheet="dieu-9-3", title=title, columns=_ART93_COLUMNS, rows=rows, preamble=preamble
+        )
+    return attachment(content, fmt=format, name="bao-cao-dieu-9-3")

@@ -25,6 +25,7 @@ from sqlmodel import Session
 
 from services.devices.syslog.lookup import SenderMap, normalise
 from services.devices.syslog.models import SecurityEvent, SyslogMessage
+from services.devices.syslog.monitoring import record_syslog_seen
 from services.devices.syslog.parse import parse
 from services.devices.syslog.security import Grouper, Occurrence, Report, SecurityRules, classify
 from services.devices.syslog.settings import SyslogSettings
@@ -132,12 +133,15 @@ class Intake:
         with self.database.transaction() as session:
             self.senders.reload_if_stale(session)
             rows: list[dict[str, Any]] = []
+            seen: dict[int, datetime] = {}
             for data, sender, transport, at in batch:
                 received = _utc(at)
                 p = parse(data, received=received, tz=self.tz, limit=self.settings.syslog_max_message)
                 address = normalise(sender)
                 known = self.senders.get(address)
                 device_id, org_id = (known.device_id, known.org_id) if known else (None, None)
+                if device_id is not None:
+                    seen[device_id] = received  # its own syslog counts as a heartbeat (N12)
                 rows.append(
                     {
                         "received_at": received,
@@ -176,6 +180,7 @@ class Intake:
                     self.grouper.add(occ, now=at)
             if rows:
                 session.execute(insert(MESSAGE_TABLE), rows)
+                record_syslog_seen(session, seen)
             reports = self.grouper.flush() if now == float("inf") else self.grouper.due(now=now)
             for report in reports:
                 self._emit(session, report)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, Index, Text
@@ -70,3 +70,15 @@ class SecurityEvent(Base, table=True):
     count: int
     first_at: datetime
     last_at: datetime
+
+
+class DeviceMonitoring(Base, table=True):
+    """A device's anti-malware and its last central-monitoring heartbeat (agent push or its own syslog)."""
+
+    __tablename__ = "device_monitoring"
+    device_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    antimalware_product: str | None = Field(default=None, max_length=200)
+    antimalware_engine: str | None = Field(default=None, max_length=100)
+    signature_date: date | None = None
+    last_heartbeat_at: datetime | None = None
+    last_syslog_at: datetime | None = None

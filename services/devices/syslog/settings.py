@@ -40,3 +40,13 @@ class SyslogSettings(BaseModel):
     syslog_group_interval: float = Field(
         default=300.0, gt=0, description="Seconds between events of one ongoing group"
     )
+    monitoring_signature_days: int = Field(
+        default=7, ge=1, description="Art. 9.3 report: signatures older than this fail"
+    )
+    monitoring_heartbeat_hours: int = Field(
+        default=24, ge=1, description="Art. 9.3 report: no heartbeat for this long fails"
+    )
+    monitoring_antimalware_roles: list[str] = Field(
+        default_factory=lambda: ["server", "workstation"],
+        description="Device roles that must run anti-malware",
+    )
