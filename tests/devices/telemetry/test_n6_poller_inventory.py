@@ -57,7 +57,7 @@ def test_n6_poller_process_polls_the_inventory(
         f"{API}/uplinks", json={"interface_id": lo["id"], "provider": "VNPT", "route_id": "A"}, headers=h
     ).json()
 
-    asyncio.run(serve(settings, once=True))  # counters were kept since discovery: a first sample already
+    asyncio.run(serve(settings, once=True))
     send_over_loopback(MOVED)
     time.sleep(5.5)  # snmpd's interface cache
     asyncio.run(serve(settings, once=True))
@@ -70,8 +70,10 @@ def test_n6_poller_process_polls_the_inventory(
             ).all()  # type: ignore[arg-type]
     finally:
         db.engine.dispose()
-    assert sorted(s.direction for s in samples) == [0, 0, 1, 1]
+    # the short interval right after discovery may be void: lo says 10 Mb/s, and anything else
+    # on loopback in 0.1 s can exceed that; the interval with the traffic is the one that counts
     last = max(s.ts for s in samples)
+    assert sorted(s.direction for s in samples if s.ts == last) == [0, 1]
     assert all(s.octets >= MOVED for s in samples if s.ts == last)
 
 
