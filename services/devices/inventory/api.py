@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from sqlmodel import Session
 
 from services.devices.access import Reader, Writer
@@ -18,6 +18,7 @@ from services.devices.inventory.access import (
     WritableSite,
     WritableUplink,
 )
+from services.devices.inventory.ipam_client import IpamClient
 from services.devices.inventory.models import DeviceStatus, Interface, Role, Uplink
 from services.devices.inventory.schemas import (
     DeviceCreate,
@@ -26,6 +27,7 @@ from services.devices.inventory.schemas import (
     InterfaceCreate,
     InterfacePublic,
     InterfaceUpdate,
+    ManagementAddressRequest,
     SiteCreate,
     SitePublic,
     SiteUpdate,
@@ -98,6 +100,15 @@ def get_device(device: CurrentDevice) -> DevicePublic:
               summary="Change a device (status decommissioned publishes govnet.devices.device.decommissioned.v1)")
 def update_device(device: WritableDevice, data: DeviceUpdate, session: SessionDep, principal: Writer) -> DevicePublic:
     return _out(DevicePublic, service.update_device(session=session, principal=principal, device=device, data=data))  # type: ignore[no-any-return]
+
+
+@router.post("/devices/{device_id}/management-address", response_model=DevicePublic,
+             summary="Take the management address in IPAM (next free of a prefix, or a given one) with the caller's token")
+def assign_management_address(device: WritableDevice, data: ManagementAddressRequest, session: SessionDep, principal: Writer,
+                              request: Request) -> DevicePublic:
+    ipam = IpamClient(request.app.state.settings.ipam_url)
+    return _out(DevicePublic, service.assign_management_address(  # type: ignore[no-any-return]
+        session=session, principal=principal, device=device, data=data, ipam=ipam))
 
 
 @router.delete("/devices/{device_id}", status_code=204)

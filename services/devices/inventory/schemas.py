@@ -6,7 +6,16 @@ from datetime import datetime
 from ipaddress import ip_address
 from typing import Annotated
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    model_validator,
+)
 
 from services.devices.inventory.models import (
     AccessLevel,
@@ -139,6 +148,19 @@ class DevicePublic(BaseModel):
     status: DeviceStatus
     created_at: datetime
     updated_at: datetime
+
+
+class ManagementAddressRequest(Strict):
+    """Take the device's management address in IPAM: the next free one of a prefix, or a given one."""
+
+    prefix_id: BodyId | None = Field(default=None, description="IPAM prefix to take the next free address from")
+    address: IpText | None = Field(default=None, description="Or this address")
+
+    @model_validator(mode="after")
+    def _one(self) -> ManagementAddressRequest:
+        if (self.prefix_id is None) == (self.address is None):
+            raise ValueError("give exactly one of prefix_id and address")
+        return self
 
 
 # -- interfaces and uplinks ----------------------------------------------------------------------------

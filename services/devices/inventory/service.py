@@ -16,6 +16,7 @@ from sqlmodel import Session, SQLModel, col, select
 from services.devices.access import SERVICE
 from services.devices.events import outbox
 from services.devices.inventory import compliance
+from services.devices.inventory.ipam_client import IpamClient
 from services.devices.inventory.models import (
     Device,
     DeviceNotice,
@@ -31,6 +32,7 @@ from services.devices.inventory.schemas import (
     DeviceUpdate,
     InterfaceCreate,
     InterfaceUpdate,
+    ManagementAddressRequest,
     NoticeCreate,
     ReadingCreate,
     SiteCreate,
@@ -180,6 +182,24 @@ def update_device(*, session: Session, principal: Principal, device: Device, dat
     session.flush()
     if leaving:
         _decommission(session, device)
+    return device
+
+
+def assign_management_address(
+    *, session: Session, principal: Principal, device: Device, data: ManagementAddressRequest, ipam: IpamClient
+) -> Device:
+    """Take the device's management address in IPAM with the caller's token and record it."""
+    if device.status == DeviceStatus.decommissioned:
+        raise Conflict("A decommissioned device takes no address.")
+    device_id = device.id or 0
+    if data.prefix_id is not None:
+        address = ipam.assign_next(prefix_id=data.prefix_id, device_id=device_id, token=principal.token)
+    else:
+        address = ipam.assign(address=data.address or "", device_id=device_id, token=principal.token)
+    device.management_address = address.split("/", 1)[0]
+    device.updated_at = _now()
+    session.add(device)
+    session.flush()
     return device
 
 
