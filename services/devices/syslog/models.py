@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import BigInteger, Column, Index, Integer, Text
 from sqlmodel import Field
 
 from services.devices.syslog.parse import Format
@@ -16,6 +16,9 @@ if TYPE_CHECKING:  # make_base returns a class object; type checkers see plain S
 else:
     from services.devices.models import Base
 
+
+#: device ids are 64-bit like the inventory's (BIGINT on PostgreSQL; SQLite integers already are)
+BIGID = BigInteger().with_variant(Integer(), "sqlite")
 
 class SyslogMessage(Base, table=True):
     """One received syslog message, parsed (or kept raw), with the device its sender maps to."""
@@ -32,7 +35,7 @@ class SyslogMessage(Base, table=True):
     received_at: datetime
     sender: str = Field(max_length=64)
     transport: str = Field(max_length=8)
-    device_id: int | None = Field(default=None)
+    device_id: int | None = Field(default=None, sa_type=BIGID)
     #: the gateway organisation (agency) of the device at receipt; NULL for an unknown sender
     org_id: str | None = Field(default=None, max_length=64)
     format: Format = Field(sa_type=EnumText(Format, 10))
@@ -60,7 +63,7 @@ class SecurityEvent(Base, table=True):
     id: int | None = Field(default=None, primary_key=True)
     event_id: str = Field(max_length=64, unique=True)
     sender: str = Field(max_length=64)
-    device_id: int | None = Field(default=None, index=True)
+    device_id: int | None = Field(default=None, index=True, sa_type=BIGID)
     org_id: str | None = Field(default=None, max_length=64)
     category: str = Field(max_length=64)
     facility: int | None = Field(default=None)
@@ -76,7 +79,7 @@ class DeviceMonitoring(Base, table=True):
     """A device's anti-malware and its last central-monitoring heartbeat (agent push or its own syslog)."""
 
     __tablename__ = "device_monitoring"
-    device_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    device_id: int = Field(primary_key=True, sa_type=BIGID, sa_column_kwargs={"autoincrement": False})
     antimalware_product: str | None = Field(default=None, max_length=200)
     antimalware_engine: str | None = Field(default=None, max_length=100)
     signature_date: date | None = None

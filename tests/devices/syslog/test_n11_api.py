@@ -55,6 +55,7 @@ def test_n11_syslog_list_filters_and_paging(db_url: str, make_client: Any, keys:
     future = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
     assert get(since=future).json()["count"] == 0 and get(until=future).json()["count"] == 4
     assert get(unknown=True).json()["count"] == 4 and get(unknown=False).json()["count"] == 0
+    assert get(device_id=2**63 - 1).json()["count"] == 0  # the largest id is a plain no-match
     page = get(limit=3).json()
     assert len(page["results"]) == 3 and page["next"] and "offset=3" in page["next"]
     assert get(limit=3, offset=3).json()["previous"]
