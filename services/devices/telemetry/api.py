@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -9,6 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from services.devices.access import Reader
+from services.devices.telemetry import availability as availability_report
 from services.devices.telemetry.report import UplinkReport, uplink_report
 from shared.db import SessionDep
 from shared.exports import XLSX_MEDIA_TYPE, attachment, csv_bytes, xlsx_bytes
@@ -44,7 +46,7 @@ def render(report: UplinkReport, fmt: Format) -> Response:
     meta = [[k, v] for k, v in report.meta.items()]
     routes = [
         [f"Điều 7.1a - thiết bị {r['device_id']}", r["verdict"], r["reason"]]
-        for r in report.sections["routes"]["routers"]
+        for r in report.sections.get("routes", {}).get("routers", [])
     ]
     if fmt == "csv":
         content = csv_bytes(
@@ -82,5 +84,32 @@ def uplinks(
         end=end,
         ruleset=settings.uplink_ruleset,
         tolerance=settings.telemetry_coverage_tolerance,
+    )
+    return render(report, format)
+
+
+@router.get(
+    "/reports/availability",
+    summary="Monthly availability of every polled device with its outages (N14, 24/7)",
+    responses=_RESPONSES,
+)
+def availability(
+    request: Request,
+    session: SessionDep,
+    principal: Reader,
+    month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$", description="YYYY-MM (local month)")],
+    format: Format = "json",
+) -> Response:
+    settings = request.app.state.settings
+    tz = settings.telemetry_timezone
+    data = availability_report.availability(
+        session=session, principal=principal, month=month, tz=tz, now_ms=int(time.time() * 1000)
+    )
+    report = UplinkReport(
+        name="bao-cao-ty-le-san-sang",
+        title=f"Tỷ lệ sẵn sàng của thiết bị tháng {data['month']}",
+        columns=availability_report.COLUMNS,
+        rows=data["rows"],
+        meta={"thang": data["month"]},
     )
     return render(report, format)
