@@ -141,3 +141,30 @@ def test_n13_compliance_endpoint_lists_every_rule(devices: Any, keys: Any) -> No
     body = strict.get(f"{API}/devices/{dev['id']}/compliance", headers=_h(keys, A)).json()
     ports = next(c for c in body["checks"] if c["code"] == "ports")
     assert ports["outcome"] == "pass" and ports["document"] == "Thông tư 06/2026/TT-BKHCN"  # level II: 4 + 1
+
+
+def test_n13_hostile_bodies_of_notices_readings_and_filters(devices: Any, keys: Any) -> None:
+    client = devices()
+    dev = _device(client, keys)
+    h, agent = _h(keys, A), keys.headers("devices:report", org="org-a")
+    base = f"{API}/devices/{dev['id']}"
+    for body in ({"kind": "power", "text": "a\x00b", "at": "2026-01-01T00:00:00+07:00"},
+                 {"kind": "flood", "text": "x", "at": "2026-01-01T00:00:00+07:00"},
+                 {"kind": "power", "text": "", "at": "2026-01-01T00:00:00+07:00"},
+                 {"kind": "power", "text": "x" * 4001, "at": "2026-01-01T00:00:00+07:00"},
+                 {"kind": "power", "text": "x", "at": "hôm qua"}):
+        assert client.post(f"{base}/notifications", json=body, headers=h).status_code == 422, body
+    for body in ({"at": "2026-01-01T00:00:00+07:00", "temperature_c": 1e308},
+                 {"at": "2026-01-01T00:00:00+07:00", "humidity_pct": 101},
+                 {"at": "2026-01-01T00:00:00+07:00", "ups_on_mains": "yes"}):
+        assert client.post(f"{base}/readings", json=body, headers=agent).status_code == 422, body
+    nan = client.post(f"{base}/readings", content=b'{"at": "2026-01-01T00:00:00+07:00", "temperature_c": NaN}',
+                      headers={**agent, "content-type": "application/json"})
+    assert nan.status_code == 422
+    assert client.get(f"{API}/devices", params={"role": "toaster"}, headers=h).status_code == 422
+    assert client.get(f"{API}/devices", params={"status": "x\x00"}, headers=h).status_code == 422
+    assert client.put(f"{API}/devices/{2**63}/credentials", json={"version": "v2c", "community": "abcdefgh"},
+                      headers=keys.headers("devices:admin")).status_code == 422
+    assert client.post(f"{base}/interfaces", json={"if_index": 2**31}, headers=h).status_code == 422
+    assert client.post(f"{API}/uplinks", json={"interface_id": 2**63 - 1, "provider": "VNPT"}, headers=h).status_code == 422
+    assert client.get(f"{API}/reports/inventory", params={"agency_id": 2**63}, headers=h).status_code == 422
