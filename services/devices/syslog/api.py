@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response
@@ -25,18 +25,33 @@ from shared.auth import Principal
 from shared.db import Database, SessionDep
 from shared.exports import attachment, csv_bytes, vn_date, xlsx_bytes
 from shared.pagination import Page, PageParams
-from shared.types import MAX_ID
+from shared.types import CONTROL_PATTERN, MAX_ID
 
 router = APIRouter(tags=["devices: syslog"])  # prefix-less: services/devices/api.py includes it
 
 DeviceQ = Annotated[int | None, Query(ge=1, le=MAX_ID, description="Device id")]
-AgencyQ = Annotated[str | None, Query(max_length=64, description="Agency (gateway organisation id)")]
+AgencyQ = Annotated[
+    str | None, Query(max_length=64, pattern=CONTROL_PATTERN, description="Agency (gateway organisation id)")
+]
 Level = Annotated[int | None, Query(ge=0, le=7)]
 FacilityQ = Annotated[int | None, Query(ge=0, le=23)]
 TextQ = Annotated[
-    str | None, Query(max_length=200, description="Substring of the message (case-insensitive)")
+    str | None,
+    Query(max_length=200, pattern=CONTROL_PATTERN, description="Substring of the message (case-insensitive)"),
 ]
-SenderQ = Annotated[str | None, Query(max_length=64)]
+SenderQ = Annotated[str | None, Query(max_length=64, pattern=CONTROL_PATTERN)]
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """A filter time in UTC: no zone is read as UTC; beyond the calendar clamps to its ends."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        return datetime.min.replace(tzinfo=UTC) if value.year == 1 else datetime.max.replace(tzinfo=UTC)
 
 
 def _filters(
@@ -52,7 +67,7 @@ def _filters(
     unknown: bool | None = None,
 ) -> MessageFilter:
     return MessageFilter(
-        device_id, agency, sender, severity, max_severity, facility, since, until, text, unknown
+        device_id, agency, sender, severity, max_severity, facility, _utc(since), _utc(until), text, unknown
     )
 
 
@@ -145,7 +160,7 @@ def list_senders(
     return Page[SenderOut].of(paging, results=rows, count=count)
 
 
-CategoryQ = Annotated[str | None, Query(max_length=64)]
+CategoryQ = Annotated[str | None, Query(max_length=64, pattern=CONTROL_PATTERN)]
 
 
 @router.get("/security-events", summary="Security events for the NOC (N11), newest first")
@@ -159,7 +174,7 @@ def list_security_events(
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> Page[SecurityEventOut]:
-    f = EventFilter(device_id, agency, category, since, until)
+    f = EventFilter(device_id, agency, category, _utc(since), _utc(until))
     rows, count = service.list_events(
         session=session, principal=principal, filters=f, offset=paging.offset, limit=paging.limit
     )

@@ -149,3 +149,23 @@ def test_n11_the_periodic_purge_runs_by_itself(db_url: str, make_client: Any, ke
     _feed(intake, CORPUS[1], at=time.time() - 2 * 86400)
     _feed(intake, CORPUS[1])
     wait_until(lambda: client.get(f"{API}/syslog").json()["count"] == 1, timeout=10)
+
+
+def test_n11_hostile_filters_are_never_a_5xx(db_url: str, make_client: Any, keys: Any) -> None:
+    client, intake = _client(make_client, db_url, keys)
+    _feed(intake, *CORPUS)
+    hostile: list[dict[str, Any]] = [
+        {"since": "2026-01-01T00:00:00"},  # no zone: read as UTC
+        {"until": "9999-12-31T23:59:59+14:00"},
+        {"since": "0001-01-01T00:00:00-12:00"},
+        {"text": "a\x00b"},
+        {"text": "%' OR 1=1 --"},
+        {"sender": "\x00"},
+        {"agency": "\u202e\x00"},
+        {"max_severity": 7, "offset": 2**63 - 1},
+    ]
+    for params in hostile:
+        for path in ("/syslog", "/syslog/export", "/security-events", "/syslog/senders"):
+            r = client.get(f"{API}{path}", params=params)
+            assert r.status_code < 500, (path, params, r.status_code, r.text)
+    assert client.get(f"{API}/syslog", params={"since": "2026-01-01T00:00:00"}).json()["count"] == 4
