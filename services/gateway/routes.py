@@ -114,6 +114,7 @@ ROUTES: tuple[RouteRule, ...] = (
     *_service_rules("ipam"),
     # devices: an agent's environment readings (devices:report); monitoring credentials (devices:admin only)
     RouteRule(POST, "/api/v1/devices/devices/*/readings", ("devices:report", "devices:admin")),
+    RouteRule(POST, "/api/v1/devices/*/heartbeat", ("devices:report", "devices:admin")),
     RouteRule(frozenset({"PUT", "DELETE"}), "/api/v1/devices/devices/*/credentials", ("devices:admin",)),
     RouteRule(READ, "/api/v1/devices/credentials/due", ("devices:admin",)),
     *_service_rules("devices"),

@@ -12,6 +12,7 @@ from services.devices.inventory.access import (
     CurrentDevice,
     ReportedDevice,
     WritableDevice,
+    WritableSite,
 )
 from services.devices.inventory.credentials import CredentialSet, CredentialStatus
 from services.devices.inventory.schemas import (
@@ -47,6 +48,13 @@ def get_compliance(device: CurrentDevice, session: SessionDep, request: Request)
 def create_notice(device: WritableDevice, data: NoticeCreate, session: SessionDep, principal: Writer) -> NoticePublic:
     row = service.create_notice(session=session, principal=principal, device=device, data=data)
     return NoticePublic.model_validate(row, from_attributes=True)
+
+
+@router.post("/sites/{site_id}/notifications", status_code=201, response_model=list[NoticePublic],
+             summary="Notify that something affects a whole site: one notice and one event per device in service there")
+def create_site_notice(site: WritableSite, data: NoticeCreate, session: SessionDep, principal: Writer) -> list[NoticePublic]:
+    rows = service.create_site_notice(session=session, principal=principal, site=site, data=data)
+    return [NoticePublic.model_validate(r, from_attributes=True) for r in rows]
 
 
 @router.get("/devices/{device_id}/notifications", response_model=Page[NoticePublic])

@@ -317,10 +317,16 @@ def create_notice(*, session: Session, principal: Principal, device: Device, dat
     session.add(row)
     session.flush()
     outbox.emit(session, DEVICE_AFFECTED, subject=device.id or 0, data={
-        "device_id": device.id, "agency_id": device.agency_id, "org_id": device.org_id, "notice_id": row.id,
-        "kind": data.kind.value, "text": data.text, "at": data.at.isoformat(),
+        "device_id": device.id, "site_id": device.site_id, "agency_id": device.agency_id, "org_id": device.org_id,
+        "notice_id": row.id, "kind": data.kind.value, "text": data.text, "at": data.at.isoformat(),
     })
     return row
+
+
+def create_site_notice(*, session: Session, principal: Principal, site: Site, data: NoticeCreate) -> list[DeviceNotice]:
+    """Something affects a whole site (a power cut, a move): one notice and one event per device there still in service."""
+    stmt = select(Device).where(col(Device.site_id) == site.id, col(Device.status) != DeviceStatus.decommissioned)
+    return [create_notice(session=session, principal=principal, device=d, data=data) for d in session.exec(stmt.order_by(col(Device.id)))]
 
 
 def list_notices(*, session: Session, device: Device, paging: Paging) -> tuple[list[DeviceNotice], int]:

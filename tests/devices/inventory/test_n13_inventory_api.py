@@ -168,3 +168,18 @@ def test_n13_hostile_bodies_of_notices_readings_and_filters(devices: Any, keys: 
     assert client.post(f"{base}/interfaces", json={"if_index": 2**31}, headers=h).status_code == 422
     assert client.post(f"{API}/uplinks", json={"interface_id": 2**63 - 1, "provider": "VNPT"}, headers=h).status_code == 422
     assert client.get(f"{API}/reports/inventory", params={"agency_id": 2**63}, headers=h).status_code == 422
+
+
+def test_n13_site_notice_reaches_every_device_in_service_there(devices: Any, keys: Any) -> None:
+    client = devices()
+    first = _device(client, keys)
+    h = _h(keys, A)
+    second = client.post(f"{API}/devices", json={"site_id": first["site_id"], "name": "Switch", "role": "switch"}, headers=h).json()
+    gone = client.post(f"{API}/devices", json={"site_id": first["site_id"], "name": "Cũ", "role": "switch",
+                                                "status": "decommissioned"}, headers=h).json()
+    body = {"kind": "relocation", "text": "Chuyển phòng máy sang tầng 3", "at": "2026-12-02T09:00:00+07:00"}
+    made = client.post(f"{API}/sites/{first['site_id']}/notifications", json=body, headers=h)
+    assert made.status_code == 201 and [n["device_id"] for n in made.json()] == [first["id"], second["id"]]
+    assert client.get(f"{API}/devices/{gone['id']}/notifications", headers=h).json()["count"] == 0
+    assert client.get(f"{API}/devices/{second['id']}/notifications", headers=h).json()["results"][0]["kind"] == "relocation"
+    assert client.post(f"{API}/sites/{first['site_id']}/notifications", json=body, headers=_h(keys, B)).status_code == 404
