@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, BigInteger, Column, Integer, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field
 
 from shared.db import EnumText
@@ -150,7 +150,7 @@ class DeviceNotice(Base, table=True):
     """An agency's notice that something affects a device (Art. 6.2)."""
 
     __tablename__ = "device_notice"
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = (Index("ix_device_notice_device_at", "device_id", "at"), {"sqlite_autoincrement": True})
     id: int | None = Field(default=None, primary_key=True, sa_type=BIGID)
     device_id: int = Field(foreign_key="device.id", index=True, sa_type=BIGID)
     kind: NoticeKind = Field(sa_type=EnumText(NoticeKind, 20))
@@ -164,7 +164,7 @@ class EnvironmentReading(Base, table=True):
     """An agent's reading at a device: temperature, humidity, UPS state (N14)."""
 
     __tablename__ = "environment_reading"
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = (Index("ix_environment_reading_device_at", "device_id", "at"), {"sqlite_autoincrement": True})
     id: int | None = Field(default=None, primary_key=True, sa_type=BIGID)
     device_id: int = Field(foreign_key="device.id", index=True, sa_type=BIGID)
     at: datetime = Field(index=True)
