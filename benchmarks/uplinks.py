@@ -1,7 +1,7 @@
 """The uplink report's cost: figures and verdicts for N links over D days from the daily roll-ups.
 
 Loads ``telemetry_daily`` for ``--links`` links × 2 directions × ``--days`` days (each day a
-realistic histogram of 288 five-minute samples, ~100 distinct values) into a scratch SQLite
+day's 288 five-minute utilisation values, sorted and packed as the poller stores them) into a scratch SQLite
 (and PostgreSQL with ``--postgres URL``) database, then times :func:`link_figures` plus the route
 check, the report's whole computation without HTTP. Prints the load time too.
 
@@ -11,7 +11,6 @@ check, the report's whole computation without HTTP. Prints the load time too.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import statistics
 import sys
@@ -25,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import insert
 
 from services.devices.rules import UPLINK_ROUTES, UPLINK_RULES
-from services.devices.telemetry.models import TelemetryDaily
+from services.devices.telemetry.models import TelemetryDaily, pack_values
 from services.devices.telemetry.uplinks import UplinkRef, link_figures, route_checks
 from shared import migrations
 from shared.db import Database
@@ -43,15 +42,12 @@ def load(db: Database, links: int, days: int) -> float:
             for direction in (0, 1):
                 base = rng.randint(1000, 7000)
                 for offset in range(days):
-                    hist: dict[str, int] = {}
-                    for _ in range(288):
-                        value = max(0, int(rng.gauss(base, 800)))
-                        hist[str(value // 10 * 10)] = hist.get(str(value // 10 * 10), 0) + 1
+                    values = [max(0, int(rng.gauss(base, 800))) for _ in range(288)]
                     batch.append({
                         "link_id": link, "direction": direction, "day": START + timedelta(days=offset),
-                        "samples": 288, "max_bp": max(int(k) for k in hist),
-                        "over_threshold": sum(c for k, c in hist.items() if int(k) >= 9000),
-                        "histogram": json.dumps(hist, separators=(",", ":")),
+                        "samples": 288, "max_bp": max(values),
+                        "over_threshold": sum(1 for v in values if v >= 9000),
+                        "histogram": pack_values(values),
                     })
                     if len(batch) >= 5000:
                         session.execute(insert(TelemetryDaily), batch)

@@ -3,12 +3,16 @@
 ``telemetry_sample`` is the big one (1,000 links × 2 directions × 288 a day ≈ 53 million rows in
 three months, 13 months kept): integer columns only, the composite key (link, direction, ts)
 and no surrogate id. ``telemetry_daily`` keeps per link, direction and local day what the
-uplink report needs, including the exact 95th percentile (a sparse histogram of utilisation in
-hundredths of a percent, the same integers the samples hold), so a report never reads raw rows.
+uplink report needs, including the exact 95th percentile (the day's utilisation values in
+hundredths of a percent, sorted, 2 bytes each), so a report never reads raw rows.
 """
 
 from __future__ import annotations
 
+import base64
+import json
+import sys
+from array import array
 from datetime import date
 from enum import IntEnum
 from typing import TYPE_CHECKING
@@ -56,8 +60,8 @@ class TelemetryDaily(Base, table=True):
     max_bp: int = 0
     over_threshold: int = 0
     """Samples at or above the link threshold (90 %)."""
-    histogram: str = Field(default="{}", sa_column=Column(Text, nullable=False))
-    """JSON object: utilisation in basis points -> number of samples (exact percentiles)."""
+    histogram: str = Field(default="", sa_column=Column(Text, nullable=False))
+    """Every sample's utilisation in basis points, sorted (:func:`pack_values`): exact percentiles."""
 
 
 class CounterState(Base, table=True):
@@ -113,3 +117,27 @@ def from_signed64(value: int | None) -> int | None:
     if value is None:
         return None
     return value + (1 << 64) if value < 0 else value
+
+
+#: utilisation values above this (655.35 %) are stored as this: still far above any threshold
+VALUE_CAP = 65_535
+
+
+def pack_values(values: array[int] | list[int]) -> str:
+    """A day's utilisation values (basis points) as stored: sorted little-endian uint16, base64."""
+    packed = array("H", sorted(min(max(v, 0), VALUE_CAP) for v in values))
+    if sys.byteorder != "little":
+        packed.byteswap()
+    return base64.b64encode(packed.tobytes()).decode("ascii")
+
+
+def unpack_values(text: str) -> array[int]:
+    """The sorted values back (a JSON ``{value: count}`` object from before is read too)."""
+    if text.startswith("{"):
+        counts: dict[str, int] = json.loads(text)
+        return array("H", sorted(min(int(v), VALUE_CAP) for v, c in counts.items() for _ in range(c)))
+    out = array("H")
+    out.frombytes(base64.b64decode(text))
+    if sys.byteorder != "little":
+        out.byteswap()
+    return out

@@ -7,7 +7,8 @@ sees a sample without its roll-up or the reverse, and the events through the out
 
 from __future__ import annotations
 
-import json
+import bisect
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -25,6 +26,7 @@ from services.devices.telemetry.counters import (
     speed_bps,
 )
 from services.devices.telemetry.models import (
+    VALUE_CAP,
     CounterState,
     DeviceReachability,
     Direction,
@@ -32,7 +34,9 @@ from services.devices.telemetry.models import (
     TelemetryDaily,
     TelemetrySample,
     from_signed64,
+    pack_values,
     to_signed64,
+    unpack_values,
 )
 from services.devices.telemetry.poller import InterfaceRow, PollResult
 
@@ -251,9 +255,9 @@ def _sample(
     if daily is None:
         daily = TelemetryDaily(link_id=link.link_id, direction=int(direction), day=day)
         session.add(daily)
-    histogram: dict[str, int] = json.loads(daily.histogram)
-    histogram[str(value)] = histogram.get(str(value), 0) + 1
-    daily.histogram = json.dumps(histogram, separators=(",", ":"), sort_keys=True)
+    values = unpack_values(daily.histogram)
+    bisect.insort(values, min(value, VALUE_CAP))
+    daily.histogram = pack_values(values)
     daily.samples += 1
     daily.max_bp = max(daily.max_bp, value)
     out.samples += 1
@@ -284,19 +288,35 @@ def purge(*, session: Session, now: float, retention_days: int) -> int:
     return int(deleted or 0)
 
 
-def percentile_bp(histograms: Sequence[dict[int, int]], fraction: float) -> int | None:
-    """The exact nearest-rank percentile of the samples these histograms count (None if none)."""
-    merged: dict[int, int] = {}
-    for histogram in histograms:
-        for value, count in histogram.items():
-            merged[value] = merged.get(value, 0) + count
-    total = sum(merged.values())
-    if total == 0:
+def count_at_most(arrays: Sequence[array[int]], value: int) -> int:
+    """How many stored values are at most ``value`` (one C bisect per day)."""
+    return sum(bisect.bisect_right(a, value) for a in arrays)
+
+
+def kth_smallest(arrays: Sequence[array[int]], k: int, *, zeros: int = 0) -> int | None:
+    """The ``k``-th smallest (1-based) of the sorted ``arrays`` plus ``zeros`` extra 0s, or None.
+
+    A binary search over the value range: 17 rounds of one bisect per day, whatever the count.
+    """
+    total = zeros + sum(len(a) for a in arrays)
+    if k < 1 or k > total:
         return None
-    rank = max(1, -(-int(fraction * total * 1_000_000) // 1_000_000))
-    seen = 0
-    for value in sorted(merged):
-        seen += merged[value]
-        if seen >= rank:
-            return value
-    return max(merged)
+    lo, hi = 0, VALUE_CAP
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if zeros + count_at_most(arrays, mid) >= k:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+def nearest_rank(fraction: float, total: int) -> int:
+    """The nearest-rank position of a percentile among ``total`` values (1-based)."""
+    return max(1, -(-int(round(fraction * total * 1_000_000)) // 1_000_000))
+
+
+def percentile_bp(arrays: Sequence[array[int]], fraction: float, *, zeros: int = 0) -> int | None:
+    """The exact nearest-rank percentile of the values (plus ``zeros`` 0s); None if there are none."""
+    total = zeros + sum(len(a) for a in arrays)
+    return kth_smallest(arrays, nearest_rank(fraction, total), zeros=zeros) if total else None

@@ -1,7 +1,7 @@
 """The uplink report's figures and verdicts (N6), from the daily roll-ups only.
 
 Per link and direction: samples expected and received, the maximum, the exact 95th percentile
-(merged histograms), the share of samples at or above the threshold, and a verdict under the
+(the days' sorted values, searched with bisect), the share of samples at or above the threshold, and a verdict under the
 active rule. A verdict is proven both ways or not at all: a missing sample is counted once as
 0 % and once as 100 %+, and only a result that holds under both is "đạt"/"không đạt"; anything
 else is "chưa đủ căn cứ" (not proven), never a pass.
@@ -9,18 +9,18 @@ else is "chưa đủ căn cứ" (not proven), never a pass.
 
 from __future__ import annotations
 
-import json
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
 from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from services.devices.rules import UplinkRule
-from services.devices.telemetry.models import Direction, TelemetryDaily
-from services.devices.telemetry.store import percentile_bp
+from services.devices.telemetry.models import Direction, TelemetryDaily, unpack_values
+from services.devices.telemetry.store import count_at_most, kth_smallest, nearest_rank, percentile_bp
 
 #: a missing sample counted at its worst: above any threshold
 WORST_BP = 1_000_000
@@ -93,9 +93,9 @@ def window_met(rule: UplinkRule, start: date, end: date) -> bool:
 
 
 def judge(
-    *, rule: UplinkRule, histogram: dict[int, int], expected: int, received: int, over: int, window: bool
+    *, rule: UplinkRule, values: Sequence[array[int]], expected: int, received: int, over: int, window: bool
 ) -> tuple[Verdict, str]:
-    """The verdict for one direction, proven under both readings of the missing samples."""
+    """The verdict for one direction (``values``: the days' sorted arrays), proven under both readings of the missing samples."""
     threshold = int(round(rule.threshold_percent * 100))
     missing = max(0, expected - received)
     if rule.method == "every_sample":
@@ -106,13 +106,16 @@ def judge(
         if missing:
             return Verdict.NOT_PROVEN, f"thiếu {missing} mẫu"
         return Verdict.PASS, "mọi mẫu dưới ngưỡng"
-    low = percentile_bp([histogram, {0: missing}] if missing else [histogram], 0.95)
-    high = percentile_bp([histogram, {WORST_BP: missing}] if missing else [histogram], 0.95)
+    total = received + missing
+    rank = nearest_rank(0.95, total) if total else 0
+    # missing samples at 0 %: the lowest the p95 can be; at the top: the highest
+    low = kth_smallest(values, rank, zeros=missing) if total else None
+    high = (kth_smallest(values, rank) if rank <= received else WORST_BP) if total else None
     if low is not None and low > threshold:
         return Verdict.FAIL, "phân vị 95 vượt ngưỡng"
     if not window:
         return Verdict.NOT_PROVEN, "khoảng thời gian ngắn hơn thời gian giám sát tối thiểu"
-    if high is None:
+    if high is None or not received:
         return Verdict.NOT_PROVEN, "không có mẫu"
     if high <= threshold:
         return Verdict.PASS, "phân vị 95 không vượt ngưỡng"
@@ -136,32 +139,33 @@ def link_figures(
     window = window_met(rule, start, end)
     threshold = int(round(rule.threshold_percent * 100))
     ids = [link.link_id for link in links]
-    rows = session.scalars(
-        select(TelemetryDaily).where(
-            col(TelemetryDaily.link_id).in_(ids),
-            col(TelemetryDaily.day) >= start,
-            col(TelemetryDaily.day) <= end,
-        )
+    table = TelemetryDaily.__table__  # type: ignore[attr-defined]
+    rows = session.execute(
+        select(
+            table.c.link_id,
+            table.c.direction,
+            table.c.samples,
+            table.c.max_bp,
+            table.c.over_threshold,
+            table.c.histogram,
+        ).where(table.c.link_id.in_(ids), table.c.day >= start, table.c.day <= end)
     ).all()
-    grouped: dict[tuple[int, int], list[TelemetryDaily]] = {}
-    for row in rows:
-        grouped.setdefault((row.link_id, row.direction), []).append(row)
+    grouped: dict[tuple[int, int], list[tuple[int, int, int, str]]] = {}
+    for link_id, direction, samples, max_bp, over_threshold, packed in rows:
+        grouped.setdefault((link_id, direction), []).append((samples, max_bp, over_threshold, packed))
     out: list[LinkFigures] = []
     for link in links:
         figures = LinkFigures(link=link)
         for direction in Direction:
             days_rows = grouped.get((link.link_id, int(direction)), [])
-            histogram: dict[int, int] = {}
-            for day in days_rows:
-                for value, count in json.loads(day.histogram).items():
-                    histogram[int(value)] = histogram.get(int(value), 0) + count
-            received = sum(d.samples for d in days_rows)
-            over = sum(d.over_threshold for d in days_rows)
-            top = max((d.max_bp for d in days_rows), default=None)
-            p95 = percentile_bp([histogram], 0.95)
+            values = [unpack_values(packed) for _, _, _, packed in days_rows]
+            received = sum(d[0] for d in days_rows)
+            over = sum(d[2] for d in days_rows)
+            top = max((d[1] for d in days_rows), default=None)
+            p95 = percentile_bp(values, 0.95)
             verdict, reason = judge(
                 rule=rule,
-                histogram=histogram,
+                values=values,
                 expected=max(received, expected - allowed_missing),
                 received=received,
                 over=over,
@@ -176,7 +180,7 @@ def link_figures(
                     p95_percent=None if p95 is None else p95 / 100,
                     share_over_percent=None
                     if not received
-                    else round(100 * sum(c for v, c in histogram.items() if v >= threshold) / received, 2),
+                    else round(100 * (received - count_at_most(values, threshold - 1)) / received, 2),
                     verdict=verdict,
                     reason=reason,
                 )

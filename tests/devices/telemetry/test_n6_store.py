@@ -16,7 +16,9 @@ from services.devices.telemetry.models import (
     TelemetryDaily,
     TelemetrySample,
     from_signed64,
+    pack_values,
     to_signed64,
+    unpack_values,
 )
 from services.devices.telemetry.poller import InterfaceRow, PollResult
 from services.devices.telemetry.store import (
@@ -95,7 +97,7 @@ def test_n6_samples_and_daily_rollup_written_together(db: Database) -> None:
         days = {d.direction: d for d in session.scalars(select(TelemetryDaily)).all()}
     assert days[1].day == date(2026, 1, 1)
     assert (days[1].samples, days[1].max_bp, days[1].over_threshold) == (4, 9500, 3)
-    assert json.loads(days[1].histogram) == {"5000": 1, "9500": 3}
+    assert list(unpack_values(days[1].histogram)) == [5000, 9500, 9500, 9500]
     assert (days[0].samples, days[0].max_bp, days[0].over_threshold) == (4, 5000, 0)
     assert outbox_types(db) == [LINK_UTILISATION_HIGH, LINK_UTILISATION_HIGH]
 
@@ -163,12 +165,19 @@ def test_n6_retention_purges_old_samples(db: Database) -> None:
         assert session.scalars(select(TelemetryDaily)).all() == []
 
 
-def test_n6_exact_95th_percentile_from_histograms() -> None:
+def test_n6_exact_95th_percentile_from_sorted_days() -> None:
     # 100 samples 1..100 % split over two days: nearest rank 95 -> 95 %.
-    first = {v * 100: 1 for v in range(1, 51)}
-    second = {v * 100: 1 for v in range(51, 101)}
+    first = unpack_values(pack_values([v * 100 for v in range(1, 51)]))
+    second = unpack_values(pack_values([v * 100 for v in range(100, 50, -1)]))
     assert percentile_bp([first, second], 0.95) == 9500
-    assert percentile_bp([{9000: 1}], 0.95) == 9000
+    assert percentile_bp([first, second], 1.0) == 10000 and percentile_bp([first, second], 0.01) == 100
+    assert percentile_bp([unpack_values(pack_values([9000]))], 0.95) == 9000
     assert percentile_bp([], 0.95) is None
+    # 5 extra zeros shift the rank: 105 values, rank 100 -> the 95th of the real ones
+    assert percentile_bp([first, second], 0.95, zeros=5) == 9500
+    # values beyond 655.35 % are kept at the cap, still above any threshold
+    assert list(unpack_values(pack_values([70_000, 3]))) == [3, 65_535]
+    # the JSON histogram of earlier rows still reads
+    assert list(unpack_values('{"10": 2, "5": 1}')) == [5, 10, 10]
     # rounded down: 89.999 % of capacity stays below 90 %
     assert util_bp(33_749_000_000, 300, GBIT) == 8999

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from array import array
 from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
 
 from services.devices.rules import UPLINK_ROUTES, UPLINK_RULES
-from services.devices.telemetry.models import TelemetryDaily
+from services.devices.telemetry.models import TelemetryDaily, pack_values, unpack_values
 from services.devices.telemetry.uplinks import (
     UplinkRef,
     Verdict,
@@ -22,6 +23,13 @@ from shared import migrations
 from shared.db import Database
 
 QD58 = UPLINK_RULES["qd58_2024"].value
+
+
+def days(counts: dict[int, int]) -> list[array[int]]:
+    """One stored day holding ``counts`` (value -> how many samples)."""
+    return [unpack_values(pack_values([v for v, c in counts.items() for _ in range(c)]))]
+
+
 TT06 = UPLINK_RULES["tt06_2026"].value
 
 
@@ -44,21 +52,21 @@ def test_n6_three_consecutive_months_window() -> None:
 def test_n6_every_sample_rule() -> None:
     full = {8999: 26_496}
     assert (
-        judge(rule=QD58, histogram=full, expected=26_496, received=26_496, over=0, window=True)[0]
+        judge(rule=QD58, values=days(full), expected=26_496, received=26_496, over=0, window=True)[0]
         is Verdict.PASS
     )
     # one sample at exactly 90 % fails, whatever else is missing
     assert (
-        judge(rule=QD58, histogram={9000: 1}, expected=26_496, received=1, over=1, window=False)[0]
+        judge(rule=QD58, values=days({9000: 1}), expected=26_496, received=1, over=1, window=False)[0]
         is Verdict.FAIL
     )
     # one sample missing: not proven, never a pass
     verdict, reason = judge(
-        rule=QD58, histogram={10: 26_495}, expected=26_496, received=26_495, over=0, window=True
+        rule=QD58, values=days({10: 26_495}), expected=26_496, received=26_495, over=0, window=True
     )
     assert verdict is Verdict.NOT_PROVEN and "1" in reason
     assert (
-        judge(rule=QD58, histogram=full, expected=26_496, received=26_496, over=0, window=False)[0]
+        judge(rule=QD58, values=days(full), expected=26_496, received=26_496, over=0, window=False)[0]
         is Verdict.NOT_PROVEN
     )
 
@@ -68,29 +76,29 @@ def test_n6_p95_rule_proven_both_ways() -> None:
     # 5 % of samples (100) at 100 %, the rest at 50 %: p95 is 50 % -> pass
     mostly_low = {5000: week - 100, 10000: 100}
     assert (
-        judge(rule=TT06, histogram=mostly_low, expected=week, received=week, over=100, window=True)[0]
+        judge(rule=TT06, values=days(mostly_low), expected=week, received=week, over=100, window=True)[0]
         is Verdict.PASS
     )
     # 110 at 95 %: p95 is 95 % -> fail even though the every-sample rule would fail too
     high = {5000: week - 110, 9500: 110}
     assert (
-        judge(rule=TT06, histogram=high, expected=week, received=week, over=110, window=True)[0]
+        judge(rule=TT06, values=days(high), expected=week, received=week, over=110, window=True)[0]
         is Verdict.FAIL
     )
     # 20 samples missing, 90 at 100 %: as 0 % p95 is 50 %, as 100 % it is above: not proven
     gap = {5000: week - 110, 10000: 90}
     assert (
-        judge(rule=TT06, histogram=gap, expected=week, received=week - 20, over=90, window=True)[0]
+        judge(rule=TT06, values=days(gap), expected=week, received=week - 20, over=90, window=True)[0]
         is Verdict.NOT_PROVEN
     )
     # a few missing that cannot change the outcome: still a pass
     few = {5000: week - 10}
     assert (
-        judge(rule=TT06, histogram=few, expected=week, received=week - 10, over=0, window=True)[0]
+        judge(rule=TT06, values=days(few), expected=week, received=week - 10, over=0, window=True)[0]
         is Verdict.PASS
     )
     assert (
-        judge(rule=TT06, histogram={}, expected=week, received=0, over=0, window=True)[0]
+        judge(rule=TT06, values=days({}), expected=week, received=0, over=0, window=True)[0]
         is Verdict.NOT_PROVEN
     )
 
