@@ -20,6 +20,7 @@ else:
 #: device ids are 64-bit like the inventory's (BIGINT on PostgreSQL; SQLite integers already are)
 BIGID = BigInteger().with_variant(Integer(), "sqlite")
 
+
 class SyslogMessage(Base, table=True):
     """One received syslog message, parsed (or kept raw), with the device its sender maps to."""
 
