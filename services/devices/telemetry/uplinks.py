@@ -93,7 +93,14 @@ def window_met(rule: UplinkRule, start: date, end: date) -> bool:
 
 
 def judge(
-    *, rule: UplinkRule, values: Sequence[array[int]], expected: int, received: int, over: int, window: bool
+    *,
+    rule: UplinkRule,
+    values: Sequence[array[int]],
+    expected: int,
+    received: int,
+    over: int,
+    window: bool,
+    p95: int | None = None,
 ) -> tuple[Verdict, str]:
     """The verdict for one direction (``values``: the days' sorted arrays), proven under both readings of the missing samples."""
     threshold = int(round(rule.threshold_percent * 100))
@@ -109,8 +116,16 @@ def judge(
     total = received + missing
     rank = nearest_rank(0.95, total) if total else 0
     # missing samples at 0 %: the lowest the p95 can be; at the top: the highest
-    low = kth_smallest(values, rank, zeros=missing) if total else None
-    high = (kth_smallest(values, rank) if rank <= received else WORST_BP) if total else None
+    low: int | None
+    high: int | None
+    if not missing and p95 is not None:
+        low = p95  # the caller's p95 of the same values
+    else:
+        low = kth_smallest(values, rank, zeros=missing) if total else None
+    if not missing:
+        high = low  # nothing missing: one reading only
+    else:
+        high = (kth_smallest(values, rank) if rank <= received else WORST_BP) if total else None
     if low is not None and low > threshold:
         return Verdict.FAIL, "phân vị 95 vượt ngưỡng"
     if not window:
@@ -170,6 +185,7 @@ def link_figures(
                 received=received,
                 over=over,
                 window=window,
+                p95=p95,
             )
             figures.directions.append(
                 DirectionFigures(
