@@ -52,8 +52,26 @@ async def _security_events(bootstrap: str) -> list[CloudEvent]:
 def test_n11_logger_udp_and_tcp_in_both_formats_stored_parsed_and_security_event_on_the_broker(
     db_url: str, make_client: Any, keys: Any, broker: Any
 ) -> None:
-    client, port = _client(make_client, db_url, keys, broker=broker, syslog_group_wait=2.0)
+    client, port = _client(
+        make_client, db_url, keys, broker=broker, syslog_group_wait=2.0, syslog_sender_refresh_seconds=0.01
+    )
     tag = f"gov{port}"
+    as_agency = keys.headers("devices:read devices:write", org="org-loopback")
+    site = client.post(
+        f"{API}/sites",
+        headers=as_agency,
+        json={"agency_id": 7, "name": "Phòng máy", "room_type": "phong_may"},
+    )
+    body = {
+        "site_id": site.json()["id"],
+        "name": "máy-chủ-lo",
+        "role": "server",
+        "management_address": "127.0.0.1",
+    }
+    device = client.post(f"{API}/devices", headers=as_agency, json={**body, "status": "active"})
+    assert device.status_code == 201, device.text
+    device_id = device.json()["id"]
+    time.sleep(0.05)
     sends = [
         ("--udp", "--rfc3164"),
         ("--udp", "--rfc5424"),
@@ -75,7 +93,7 @@ def test_n11_logger_udp_and_tcp_in_both_formats_stored_parsed_and_security_event
     )
     for r in rows:
         assert r["app_name"] == tag and r["sender"] == "127.0.0.1" and r["timestamp"] is not None
-        assert r["device_id"] is None  # no device has 127.0.0.1 as its management address
+        assert (r["device_id"], r["agency"]) == (device_id, "org-loopback")  # attributed to its device
     warn = [r for r in rows if r["message"] == TEXT]
     assert {(r["facility"], r["severity"]) for r in warn} == {(4, 4)}
 
@@ -92,6 +110,17 @@ def test_n11_logger_udp_and_tcp_in_both_formats_stored_parsed_and_security_event
     )
     assert sum(e.data["count"] for e in on_broker) == 5
     assert on_broker[0].data["message"] == TEXT and on_broker[0].data["sender"] == "127.0.0.1"
+    assert (on_broker[0].data["device_id"], on_broker[0].data["agency"]) == (device_id, "org-loopback")
+    assert on_broker[0].subject == str(device_id)
+    # the agency sees its device's messages; another agency sees none
+    assert (
+        client.get(f"{API}/syslog", headers=keys.headers("devices:read", org="org-loopback")).json()["count"]
+        == 6
+    )
+    assert (
+        client.get(f"{API}/syslog", headers=keys.headers("devices:read", org="org-other")).json()["count"]
+        == 0
+    )
 
 
 def test_n11_tcp_octet_counted_message_spanning_reads_keeps_its_newlines(
