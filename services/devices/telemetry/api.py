@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import time
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from services.devices.access import Reader
+from services.devices.inventory.access import CurrentUplink
+from services.devices.rules import UPLINK_RULES
 from services.devices.telemetry import availability as availability_report
+from services.devices.telemetry import chart
 from services.devices.telemetry.report import UplinkReport, uplink_report
 from shared.db import SessionDep
+from shared.errors import InvalidInput
 from shared.exports import XLSX_MEDIA_TYPE, attachment, csv_bytes, xlsx_bytes
 
 router = APIRouter(tags=["devices: telemetry"])
@@ -113,3 +118,36 @@ def availability(
         meta={"thang": data["month"]},
     )
     return render(report, format)
+
+
+@router.get(
+    "/reports/uplinks/{uplink_id}/chart",
+    summary="An uplink's utilisation over the period as SVG, in and out, with the threshold line (N6)",
+    responses={200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}}}},
+    response_class=Response,
+)
+def uplink_chart(
+    request: Request,
+    uplink: CurrentUplink,
+    session: SessionDep,
+    start: Annotated[date, Query(alias="from", description="First local day (ISO 8601 date)")],
+    end: Annotated[date, Query(alias="to", description="Last local day, included")],
+) -> Response:
+    settings = request.app.state.settings
+    if end < start or (end - start).days >= 400:
+        raise InvalidInput("'to' must be on or after 'from', within 400 days")
+    zone = ZoneInfo(settings.telemetry_timezone)
+    first = int(datetime(start.year, start.month, start.day, tzinfo=zone).timestamp())
+    last_day = end + timedelta(days=1)
+    stop = int(datetime(last_day.year, last_day.month, last_day.day, tzinfo=zone).timestamp())
+    assert uplink.id is not None
+    rule = UPLINK_RULES[settings.uplink_ruleset].value
+    body = chart.svg(
+        title=f"Kênh {uplink.id} ({uplink.provider}): mức chiếm dụng {start:%d/%m/%Y} – {end:%d/%m/%Y}",
+        series=chart.link_series(session=session, link_id=uplink.id, start=first, end=stop),
+        start=first,
+        end=stop,
+        threshold_bp=int(round(rule.threshold_percent * 100)),
+        tz=settings.telemetry_timezone,
+    )
+    return Response(body, media_type="image/svg+xml")
