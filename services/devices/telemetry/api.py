@@ -15,9 +15,8 @@ from services.devices.inventory.access import CurrentUplink
 from services.devices.rules import UPLINK_RULES
 from services.devices.telemetry import availability as availability_report
 from services.devices.telemetry import chart
-from services.devices.telemetry.report import UplinkReport, uplink_report
+from services.devices.telemetry.report import UplinkReport, check_period, uplink_report
 from shared.db import SessionDep
-from shared.errors import InvalidInput
 from shared.exports import XLSX_MEDIA_TYPE, attachment, csv_bytes, xlsx_bytes
 
 router = APIRouter(tags=["devices: telemetry"])
@@ -134,8 +133,7 @@ def uplink_chart(
     end: Annotated[date, Query(alias="to", description="Last local day, included")],
 ) -> Response:
     settings = request.app.state.settings
-    if end < start or (end - start).days >= 400:
-        raise InvalidInput("'to' must be on or after 'from', within 400 days")
+    check_period(start, end)
     zone = ZoneInfo(settings.telemetry_timezone)
     first = int(datetime(start.year, start.month, start.day, tzinfo=zone).timestamp())
     last_day = end + timedelta(days=1)

@@ -42,6 +42,8 @@ def month_window(month: str, tz: str) -> Window:
     try:
         year, mon = (int(part) for part in month.split("-"))
         first = date(year, mon, 1)
+        if not 2000 <= year <= 2100:
+            raise ValueError(year)
     except ValueError as exc:
         raise InvalidInput("month must be YYYY-MM") from exc
     nxt = date(year + (mon == 12), mon % 12 + 1, 1)

@@ -79,14 +79,23 @@ def _refs(session: Session, principal: Principal) -> list[tuple[UplinkRef, str]]
     return out
 
 
-def uplink_report(
-    *, session: Session, principal: Principal, start: date, end: date, ruleset: str, tolerance: float
-) -> UplinkReport:
-    """Per link and direction over [start, end]: coverage, max, p95, share over, verdict; and Art. 7.1a."""
+def check_period(start: date, end: date) -> None:
+    """422 unless ``start`` <= ``end``, both in 2000-2100, at most :data:`MAX_DAYS` days."""
+    if not (
+        date(2000, 1, 1) <= start <= date(2100, 12, 31) and date(2000, 1, 1) <= end <= date(2100, 12, 31)
+    ):
+        raise InvalidInput("dates must lie between 2000-01-01 and 2100-12-31")
     if end < start:
         raise InvalidInput("'to' is before 'from'")
     if (end - start).days + 1 > MAX_DAYS:
         raise InvalidInput(f"the period is longer than {MAX_DAYS} days")
+
+
+def uplink_report(
+    *, session: Session, principal: Principal, start: date, end: date, ruleset: str, tolerance: float
+) -> UplinkReport:
+    """Per link and direction over [start, end]: coverage, max, p95, share over, verdict; and Art. 7.1a."""
+    check_period(start, end)
     rule = UPLINK_RULES[ruleset]
     refs = _refs(session, principal)
     figures = link_figures(

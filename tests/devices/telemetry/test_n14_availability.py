@@ -57,7 +57,7 @@ def test_n14_monthly_availability_with_outages(devices: DevicesClient, db_url: s
     assert february["outages"] == 1 and february["availability_percent"] == 0.0  # never came back
     csv = client.get(f"{API}/reports/availability", params={"month": "2026-01", "format": "csv"}, headers=h)
     assert "Tỷ lệ sẵn sàng (%)" in csv.content.decode("utf-8-sig")
-    for bad in ("2026-13", "26-01", "2099-01", "x"):
+    for bad in ("2026-13", "26-01", "2099-01", "x", "9999-12", "0000-01", "1999-12"):
         assert client.get(f"{API}/reports/availability", params={"month": bad}, headers=h).status_code == 422
     other = keys.headers("devices:read", org="another agency")
     assert (

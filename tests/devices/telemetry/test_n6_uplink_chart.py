@@ -83,11 +83,11 @@ def test_n6_uplink_chart_svg(devices: DevicesClient, db_url: str, keys: Any) -> 
         ).status_code
         == 404
     )
-    assert (
-        client.get(
-            f"{API}/reports/uplinks/{link['id']}/chart",
-            params={"from": "2026-01-02", "to": "2026-01-01"},
-            headers=h,
-        ).status_code
-        == 422
+    bad = (
+        {"from": "2026-01-02", "to": "2026-01-01"},
+        {"from": "9999-12-31", "to": "9999-12-31"},
+        {"from": "x", "to": "2026-01-01"},
     )
+    for params in bad:
+        r = client.get(f"{API}/reports/uplinks/{link['id']}/chart", params=params, headers=h)
+        assert r.status_code == 422, params

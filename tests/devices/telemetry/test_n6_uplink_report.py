@@ -153,6 +153,8 @@ def test_n6_uplink_report_scope_and_bad_input(devices: DevicesClient, db_url: st
         {"from": "01/01/2026", "to": "2026-01-07"},
         {"to": "2026-01-07"},
         {"from": "2026-01-01", "to": "2026-01-07", "format": "pdf"},
+        {"from": "9999-12-31", "to": "9999-12-31"},
+        {"from": "0001-01-01", "to": "0001-01-02"},
     ):
         r = client.get(f"{API}/reports/uplinks", params=params, headers=admin)
         assert r.status_code == 422, (params, r.status_code)
