@@ -173,7 +173,8 @@ class SnmpPoller:
         async with self.semaphore:
             try:
                 return await self._poll(target)
-            except (TimeoutError, OSError, ValueError) as exc:
+            # a misbehaving agent (bad types, pysnmp errors) is "no answer", not a dead cycle
+            except Exception as exc:
                 return PollResult(
                     device_id=target.device_id, ts=time.time(), reachable=False, error=type(exc).__name__
                 )
