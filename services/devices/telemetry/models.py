@@ -92,6 +92,8 @@ class DeviceReachability(Base, table=True):
     since_ms: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
     last_poll_ms: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
     failures: int = 0
+    first_failure_ms: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    """The first failed poll of the current streak: where an outage starts."""
     next_attempt_ms: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
 
 

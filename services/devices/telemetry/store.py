@@ -110,6 +110,7 @@ def _reachability(session: Session, result: PollResult, policy: Policy, out: Rec
     state.last_poll_ms = now_ms
     if result.reachable:
         state.failures = 0
+        state.first_failure_ms = None
         state.next_attempt_ms = 0
         if state.up is not True:
             if state.up is False:
@@ -125,17 +126,25 @@ def _reachability(session: Session, result: PollResult, policy: Policy, out: Rec
             state.since_ms = now_ms
         return
     state.failures += 1
+    if state.first_failure_ms is None:
+        state.first_failure_ms = now_ms
     wait = min(policy.interval_s * 2 ** (state.failures - 1), policy.backoff_max_s)
     state.next_attempt_ms = now_ms + int(wait * 1000)
     if state.failures >= policy.down_after and state.up is not False:
+        # the outage began at the first failed poll of the streak, not when it was declared
+        started = state.first_failure_ms or now_ms
         state.up = False
-        state.since_ms = now_ms
-        session.add(Outage(device_id=result.device_id, started_ms=now_ms))
+        state.since_ms = started
+        session.add(Outage(device_id=result.device_id, started_ms=started))
         outbox.emit(
             session,
             DEVICE_DOWN,
             subject=result.device_id,
-            data={**_device_data(result.device_id, now_ms, None), "error": result.error},
+            data={
+                **_device_data(result.device_id, now_ms, None),
+                "down_since": _iso(started),
+                "error": result.error,
+            },
         )
         out.events.append(DEVICE_DOWN)
 
