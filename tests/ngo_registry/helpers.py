@@ -66,3 +66,20 @@ def create(client: Any, keys: Any, body: dict[str, Any]) -> dict[str, Any]:
     response = client.post(f"{BASE}/associations", json=body, headers=keys.headers(ADMIN, sub="staff:lan"))
     assert response.status_code == 201, response.text
     return dict(response.json())
+
+
+def congress(held: date) -> list[dict[str, object]]:
+    """A term congress held on ``held`` (5-year term)."""
+    return [{"kind": "nhiem_ky", "held_on": held.isoformat(), "term_number": 3, "term_years": 5}]
+
+
+def seed_congress_cases(client: Any, keys: Any) -> dict[str, int]:
+    """The Red Cross plus one association on time and one at each overdue level (G11)."""
+    today = date.today()
+    ids = {"vnrc": create(client, keys, red_cross())["id"]}
+    # due 5 years after the congress; overdue levels at +12 months, +6 more months, +90 more days
+    ids["on_time"] = create(client, keys, simple("Hội Luật gia Việt Nam", field="phap_luat", managing_agency="btp", congresses=congress(add_months(today, -12))))["id"]
+    ids["first"] = create(client, keys, simple("Hội Nhà báo Việt Nam", field="van_hoc", congresses=congress(add_months(today, -60 - 13))))["id"]
+    ids["second"] = create(client, keys, simple("Hội Điện ảnh Việt Nam", field="van_hoa", congresses=congress(add_months(today, -60 - 19))))["id"]
+    ids["third"] = create(client, keys, simple("Hội Kiến trúc sư Việt Nam", field="khoa_hoc", congresses=congress(add_months(today, -60 - 18) - timedelta(days=100))))["id"]
+    return ids

@@ -4,32 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
 
 from openpyxl import load_workbook
 
-from services.ngo_registry.rules import add_months
-from tests.ngo_registry.helpers import ADMIN, BASE, create, red_cross, simple
-
-
-def _congress(held: date) -> list[dict[str, object]]:
-    return [{"kind": "nhiem_ky", "held_on": held.isoformat(), "term_number": 3, "term_years": 5}]
-
-
-def _seed(client, keys) -> dict[str, int]:
-    today = date.today()
-    ids = {"vnrc": create(client, keys, red_cross())["id"]}
-    # due 5 years after the congress; overdue levels at +12 months, +6 more months, +90 more days
-    ids["on_time"] = create(client, keys, simple("Hội Luật gia Việt Nam", field="phap_luat", managing_agency="btp", congresses=_congress(add_months(today, -12))))["id"]
-    ids["first"] = create(client, keys, simple("Hội Nhà báo Việt Nam", field="van_hoc", congresses=_congress(add_months(today, -60 - 13))))["id"]
-    ids["second"] = create(client, keys, simple("Hội Điện ảnh Việt Nam", field="van_hoa", congresses=_congress(add_months(today, -60 - 19))))["id"]
-    ids["third"] = create(client, keys, simple("Hội Kiến trúc sư Việt Nam", field="khoa_hoc", congresses=_congress(add_months(today, -60 - 18) - timedelta(days=100))))["id"]
-    return ids
+from tests.ngo_registry.helpers import ADMIN, BASE, create, seed_congress_cases, simple
 
 
 def test_g14_e_congress_tracking_escalates_12_months_then_6_then_90_days(db_url, make_client, keys) -> None:
     client = make_client("ngo_registry", db_url)
-    ids = _seed(client, keys)
+    ids = seed_congress_cases(client, keys)
     h = keys.headers(ADMIN)
     rows = client.get(f"{BASE}/lists/congress-tracking", headers=h).json()["results"]
     levels = {r["association_id"]: r["level"] for r in rows}
@@ -44,7 +27,7 @@ def test_g14_e_congress_tracking_escalates_12_months_then_6_then_90_days(db_url,
 
 def test_g14_lists_filter_paginate_and_export_csv_xlsx_with_vietnamese_headings(db_url, make_client, keys) -> None:
     client = make_client("ngo_registry", db_url)
-    ids = _seed(client, keys)
+    ids = seed_congress_cases(client, keys)
     h = keys.headers(ADMIN)
     by_field = client.get(f"{BASE}/lists/by-field", params={"field": "phap_luat"}, headers=h).json()
     assert by_field["count"] == 1 and by_field["results"][0]["name_vi"] == "Hội Luật gia Việt Nam"
@@ -71,7 +54,7 @@ def test_g14_lists_filter_paginate_and_export_csv_xlsx_with_vietnamese_headings(
 
 def test_g14_statistics_staff_funding_head_office_nature(db_url, make_client, keys) -> None:
     client = make_client("ngo_registry", db_url)
-    _seed(client, keys)
+    seed_congress_cases(client, keys)
     create(client, keys, simple("Hội Người mù Việt Nam", field="bao_tro_xa_hoi", special_status=True, office_area_m2=120, office_origin="thue", state_staff=[{"year": 2024, "staff": 30}], funding=[{"year": 2024, "source": "ngan_sach", "amount_vnd": 5_000_000_000}]))
     h = keys.headers(ADMIN)
     staff = client.get(f"{BASE}/statistics/state-staff", params={"year": 2024}, headers=h).json()
