@@ -32,6 +32,9 @@ from tests.support import wait_until as wait_until
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "db_backend" in metafunc.fixturenames:
         backends = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
+        if metafunc.definition.get_closest_marker("postgres_only"):
+            # a PostgreSQL mechanism (e.g. an exclusion constraint): SQLite has nothing to prove
+            backends = ["postgres"] if POSTGRES_URL else []
         metafunc.parametrize("db_backend", backends, scope="function")
 
 
