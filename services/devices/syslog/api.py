@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from services.devices.access import Reader, Reporter
@@ -71,23 +71,17 @@ def _filters(
     )
 
 
+#: the message filters, read once from the query string by every route that lists messages
+Filters = Annotated[MessageFilter, Depends(_filters)]
+
+
 @router.get("/syslog", summary="Stored syslog messages (N11), newest first")
 def list_syslog(
     session: SessionDep,
     principal: Reader,
     paging: PageParams,
-    device_id: DeviceQ = None,
-    agency: AgencyQ = None,
-    sender: SenderQ = None,
-    severity: Level = None,
-    max_severity: Annotated[int | None, Query(ge=0, le=7, description="This severity or worse")] = None,
-    facility: FacilityQ = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    text: TextQ = None,
-    unknown: bool | None = None,
+    f: Filters,
 ) -> Page[SyslogMessageOut]:
-    f = _filters(device_id, agency, sender, severity, max_severity, facility, since, until, text, unknown)
     rows, count = service.list_messages(
         session=session, principal=principal, filters=f, offset=paging.offset, limit=paging.limit
     )
@@ -115,19 +109,9 @@ _COLUMNS = [
 def export_syslog(
     session: SessionDep,
     principal: Reader,
+    f: Filters,
     format: Literal["csv", "xlsx"] = "csv",
-    device_id: DeviceQ = None,
-    agency: AgencyQ = None,
-    sender: SenderQ = None,
-    severity: Level = None,
-    max_severity: Annotated[int | None, Query(ge=0, le=7)] = None,
-    facility: FacilityQ = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    text: TextQ = None,
-    unknown: bool | None = None,
 ) -> Response:
-    f = _filters(device_id, agency, sender, severity, max_severity, facility, since, until, text, unknown)
     rows = [
         {
             "received_at": f"{vn_date(r.received_at)} {r.received_at.strftime('%H:%M:%S')}",
