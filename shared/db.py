@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Request
-from sqlalchemy import MetaData, event, text
+from sqlalchemy import ColumnElement, MetaData, event, false, text
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlalchemy.orm import registry
@@ -65,6 +65,12 @@ def make_base(name: str) -> type[SQLModel]:
 
 
 E = TypeVar("E", bound=StrEnum)
+
+
+def enum_eq(column: Any, enum: type[StrEnum], value: str) -> ColumnElement[bool]:
+    """``column = value`` for an :class:`EnumText` column, or false for a value no row can have
+    (the column refuses to bind a value outside its enum, so an unknown filter matches nothing)."""
+    return column == enum(value) if value in enum._value2member_map_ else false()
 
 
 class EnumText(TypeDecorator[E], Generic[E]):

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from enum import StrEnum
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, and_, false, func, select
-from sqlmodel import Session, SQLModel, col
+from sqlmodel import Session, SQLModel
 
 from services.ipam.base import utcnow
+from shared.db import enum_eq as enum_eq  # the one filter for enum columns, re-exported for IPAM's modules
 from shared.errors import NotFound
 from shared.pagination import Paging
 
@@ -35,11 +35,6 @@ def not_found(label: str, obj_id: int) -> NotFound:
 def id_eq(column: Any, value: int) -> ColumnElement[bool]:
     """``column = value``, or false when no row can have that id."""
     return column == value if value <= MAX_DB_ID else false()
-
-
-def enum_eq(column: Any, enum: type[StrEnum], value: str) -> ColumnElement[bool]:
-    """``column = value`` for a StrEnum column, or false for a value no row can have (the column refuses to bind it)."""
-    return col(column) == enum(value) if value in enum._value2member_map_ else false()
 
 
 def get_or_404(*, session: Session, model: type[T], obj_id: int, label: str) -> T:

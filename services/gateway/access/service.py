@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import false
 from sqlmodel import Session, col, select
 
 from services.gateway.events import GRANT_APPROVED, GRANT_RESUMED, GRANT_REVOKED, outbox
@@ -27,13 +26,12 @@ from services.gateway.naming import clean_name
 from services.gateway.routes import KNOWN_SCOPES, NGO_TIERS
 from services.gateway.scoping import readable, window
 from shared.auth import Principal
+from shared.db import enum_eq
 from shared.errors import Conflict, InvalidInput, NotFound
 from shared.pagination import Paging
 
 OPERATOR_ORG = "Vụ Tổ chức phi chính phủ - Bộ Nội vụ (quản trị GovNet)"
 #: a filter naming no state matches nothing (an empty page, as when these columns were plain text)
-_GRANT_STATUSES = frozenset(GrantStatus)
-_REGISTRATION_STATES = frozenset(RegistrationState)
 
 
 # -- organisations -----------------------------------------------------------------------
@@ -127,7 +125,7 @@ def list_grants(
     """The grants the caller may see, oldest first (filtered on the stored status)."""
     stmt = readable(select(Grant), Grant.org_id, principal=principal, org_id=org_id)
     if status:
-        stmt = stmt.where(Grant.status == status) if status in _GRANT_STATUSES else stmt.where(false())
+        stmt = stmt.where(enum_eq(Grant.status, GrantStatus, status))
     return window(session=session, stmt=stmt.order_by(col(Grant.created_at)), paging=paging)
 
 
@@ -251,7 +249,7 @@ def list_registrations(
     """The registrations the caller may see, oldest first."""
     stmt = readable(select(Registration), Registration.org_id, principal=principal, org_id=org_id)
     if state:
-        stmt = stmt.where(Registration.state == state) if state in _REGISTRATION_STATES else stmt.where(false())
+        stmt = stmt.where(enum_eq(Registration.state, RegistrationState, state))
     return window(session=session, stmt=stmt.order_by(col(Registration.created_at)), paging=paging)
 
 
