@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Generic, TypeVar
@@ -65,6 +66,11 @@ def make_base(name: str) -> type[SQLModel]:
 
 
 E = TypeVar("E", bound=StrEnum)
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware (UTC): the default of every timestamp column."""
+    return datetime.now(UTC)
 
 
 def enum_eq(column: Any, enum: type[StrEnum], value: str) -> ColumnElement[bool]:

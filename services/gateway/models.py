@@ -12,6 +12,7 @@ from sqlalchemy import JSON, Column, Date, DateTime, Text
 from sqlmodel import Field, SQLModel
 
 from shared.db import EnumText, make_base
+from shared.db import utcnow as utcnow  # one clock for every timestamp column
 from shared.events import event_tables
 
 if TYPE_CHECKING:  # make_base returns a class object; type checkers see plain SQLModel
@@ -21,8 +22,6 @@ else:
 EVENT_TABLES = event_tables(Base.metadata)
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def aware(value: datetime | None) -> datetime | None:

@@ -7,7 +7,6 @@ imports them all) gives Alembic and ``create_all`` the whole schema.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict
@@ -15,6 +14,7 @@ from pydantic import Strict as StrictType
 from sqlmodel import SQLModel
 
 from shared.db import make_base
+from shared.db import utcnow as utcnow  # one clock for every timestamp column
 from shared.events import event_tables
 from shared.types import Id
 
@@ -24,9 +24,6 @@ else:
     Base = make_base("IpamBase")
 EVENT_TABLES = event_tables(Base.metadata)
 
-def utcnow() -> datetime:
-    """Now, in UTC (every timestamp column's default)."""
-    return datetime.now(UTC)
 
 
 class Strict(BaseModel):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel
 
 from shared.db import make_base
+from shared.db import utcnow as utcnow  # one clock for every timestamp column
 from shared.events import event_tables
 
 if TYPE_CHECKING:  # mypy needs a class, not a variable, as a base
@@ -25,9 +25,6 @@ BIGINT = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 RowT = TypeVar("RowT", bound=SQLModel)
 
 
-def utcnow() -> datetime:
-    """Now, timezone-aware (UTC)."""
-    return datetime.now(UTC)
 
 
 def timestamp(**kw: Any) -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -10,6 +10,7 @@ from sqlalchemy import JSON, BigInteger, Column, Index, Integer, Text, UniqueCon
 from sqlmodel import Field
 
 from shared.db import EnumText
+from shared.db import utcnow as utcnow  # one clock for every timestamp column
 
 if TYPE_CHECKING:  # make_base returns a class object; type checkers see plain SQLModel
     from sqlmodel import SQLModel as Base
@@ -21,9 +22,6 @@ else:
 BIGID = BigInteger().with_variant(Integer(), "sqlite")
 
 
-def utcnow() -> datetime:
-    """Now, in UTC."""
-    return datetime.now(UTC)
 
 
 class RoomType(StrEnum):
